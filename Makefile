@@ -1,0 +1,82 @@
+# Hyperquiz: the single entry point. `make run` and `make test` set up everything they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HTMX := web/static/vendor/htmx.min.js
+PORT ?= 8000
+CHROMIUM := /usr/bin/chromium
+PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install assets chromium migrate seed run serve lint fmt typecheck unit e2e test test-postgres lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	@if [ ! -x $(BIN)/python ] || ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 13))'; then \
+		py=$$(.ci/find-python) || exit 1; \
+		echo "Creating $(VENV) with $$py"; rm -rf $(VENV); "$$py" -m venv $(VENV); \
+	fi
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install the app with its dev tools
+
+$(HTMX): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(@D)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+assets: $(HTMX) ## Install front-end assets from npm (pinned by package-lock.json)
+
+chromium: ## Install Debian's Chromium for the browser tests when missing
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "Installing Chromium from Debian"; \
+		sudo_cmd=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo_cmd apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo_cmd apt-get install -y -q chromium; \
+	fi
+
+migrate: install ## Upgrade the database to the newest migration
+	$(BIN)/hyperquiz migrate
+
+seed: migrate ## Load demo quizzes and accounts (development only)
+	$(BIN)/hyperquiz seed-demo
+
+run: install assets seed ## Migrate, seed and serve on http://127.0.0.1:$(PORT)
+	@echo "Hyperquiz: http://127.0.0.1:$(PORT)  (demo login: demo / Demo12345, admin: admin / Admin12345)"
+	$(BIN)/hypercorn --bind 127.0.0.1:$(PORT) --access-logfile - web.asgi:app
+
+lint: install ## ruff (lint and format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: install ## Format and auto-fix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+unit: install assets ## Unit and integration tests on SQLite
+	APP_ENV=testing $(BIN)/pytest tests -m "not needs_redis"
+
+e2e: install assets chromium ## Browser tests in Debian's Chromium against a real server
+	APP_ENV=testing $(BIN)/pytest e2e
+
+test: lint unit e2e ## Everything CI runs on SQLite: lint, unit, integration, e2e
+
+test-postgres: install assets ## The database tests on PostgreSQL, plus the Redis paths
+	APP_ENV=testing TEST_DATABASE_URL=$(PG_TEST_URL) TEST_REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest tests
+
+lock: ## Re-pin every Python dependency into requirements.lock
+	rm -rf .lock-venv && "$$(.ci/find-python)" -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet '.[dev]'
+	.lock-venv/bin/pip freeze --exclude hyperquiz > requirements.lock
+	rm -rf .lock-venv
+
+clean: ## Remove the virtualenv, node_modules and caches
+	rm -rf $(VENV) node_modules web/static/vendor .pytest_cache .ruff_cache .mypy_cache

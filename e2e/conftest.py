@@ -1,0 +1,130 @@
+"""E2E fixtures: a real hypercorn server on a fresh SQLite database, driven by Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser
+from playwright.sync_api import BrowserContext
+from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
+# Playwright cannot download its own browser here; Debian's needs these flags (stack-facts §8).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=1) as response:  # noqa: S310 - our own loopback server
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server did not become healthy:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    directory = tmp_path_factory.mktemp("live")
+    port = _free_port()
+    return {
+        **os.environ,
+        "APP_ENV": "development",
+        "RATELIMIT_ENABLED": "0",
+        "SECRET_KEY": "e2e-secret-key",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{directory / 'e2e.db'}",
+        "PORT": str(port),
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "LOG_DIR": str(directory / "logs"),
+    }
+
+
+@pytest.fixture(scope="session")
+def live_server(server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Migrate, seed and serve exactly as `make run` does, on a port of its own."""
+    for command in ("migrate", "seed-demo"):
+        subprocess.run([str(BIN / "hyperquiz"), command], env=server_env, cwd=ROOT, check=True, capture_output=True)
+    url = server_env["BASE_URL"]
+    log = tmp_path_factory.mktemp("server") / "hypercorn.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(BIN / "hypercorn"), "--bind", url.removeprefix("http://"), "web.asgi:app"],
+            env=server_env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_healthy(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: str) -> str:
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def console_errors(page: Page) -> list[str]:
+    """Console errors seen by the page: a CSP violation or a script failure shows up here."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+@pytest.fixture
+def no_js_page(browser: Browser, base_url: str) -> Iterator[Page]:
+    context: BrowserContext = browser.new_context(java_script_enabled=False, base_url=base_url)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    return Axe()
+
+
+def assert_accessible(axe: Axe, page: Page) -> None:
+    results = axe.run(page)
+    assert results.violations_count == 0, results.generate_report()

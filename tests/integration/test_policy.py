@@ -1,0 +1,54 @@
+"""Policy tests: rules that hold for every route, so a new route cannot forget them."""
+
+from __future__ import annotations
+
+import re
+
+from quart import Quart
+from quart_rate_limiter import QUART_RATE_LIMITER_EXEMPT_ATTRIBUTE
+
+from web.security import UNSAFE_METHODS
+
+# A route joins this list only by a decision written here.
+RATE_LIMIT_EXEMPT = {"static", "health.health"}
+
+
+def _exempt_endpoints(app: Quart) -> set[str]:
+    return {
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if getattr(view, QUART_RATE_LIMITER_EXEMPT_ATTRIBUTE, False)
+    }
+
+
+def _sample_path(rule: str) -> str:
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", "1", rule)
+
+
+async def test_every_route_is_rate_limited_unless_exempt_by_decision(app: Quart) -> None:
+    assert _exempt_endpoints(app) == RATE_LIMIT_EXEMPT
+    limiter = app.extensions["rate_limiter"]
+    assert limiter._default_rate_limits, "a default limit must cover every other route"
+
+
+async def test_every_unsafe_route_checks_csrf(app: Quart) -> None:
+    client = app.test_client()
+    await client.get("/")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        for method in sorted(set(rule.methods or ()) & UNSAFE_METHODS):
+            response = await client.open(_sample_path(rule.rule), method=method)
+            assert response.status_code == 403, f"{method} {rule.rule} skipped the CSRF check"
+            checked += 1
+    unsafe_rules = [r for r in app.url_map.iter_rules() if set(r.methods or ()) & UNSAFE_METHODS]
+    assert checked == sum(len(set(r.methods or ()) & UNSAFE_METHODS) for r in unsafe_rules)
+
+
+async def test_every_html_page_varies_on_hx_request(app: Quart) -> None:
+    client = app.test_client()
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()) or rule.endpoint == "static":
+            continue
+        response = await client.get(_sample_path(rule.rule))
+        if response.mimetype == "text/html":
+            assert "HX-Request" in response.headers.get("Vary", ""), rule.rule

@@ -1,0 +1,1 @@
+"""Hyperquiz: a quiz platform built the hypermedia way (Quart, htmx, SQLModel)."""

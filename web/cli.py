@@ -1,0 +1,191 @@
+"""CLI: the `hyperquiz` command group; commands parse options and call services, nothing more."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import sys
+from collections.abc import Awaitable
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
+from quart import Quart
+from quart import current_app
+from quart.cli import QuartGroup
+from quart.cli import ScriptInfo
+
+from web.config import PROJECT_ROOT
+from web.config import ConfigError
+from web.db import get_database
+from web.db import get_session
+from web.forms.accounts import normalize_email
+from web.forms.accounts import password_error
+from web.forms.accounts import username_error
+from web.forms.quiz_import import parse_quiz_document
+from web.forms.quiz_import import quiz_document
+from web.services import demo
+from web.services.accounts import AccountError
+from web.services.accounts import create_user
+from web.services.quiz_import import export_quizzes
+from web.services.quiz_import import import_quizzes
+
+
+def alembic_config(database_url: str) -> AlembicConfig:
+    config = AlembicConfig(toml_file=PROJECT_ROOT / "pyproject.toml")
+    config.attributes["database_url"] = database_url
+    return config
+
+
+def run_in_app[**P](
+    func: Callable[P, Awaitable[None]],
+) -> Callable[P, None]:
+    """Run an async command inside the app context, on its own event loop.
+
+    Quart's own with_appcontext runs the command *inside* a loop, where a sync click
+    command cannot await; so commands opt out of it and come here.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        app: Quart = click.get_current_context().ensure_object(ScriptInfo).load_app()
+
+        async def inner() -> None:
+            try:
+                async with app.app_context():  # closes the session on the way out
+                    await func(*args, **kwargs)
+            finally:
+                await get_database(app).dispose()
+
+        asyncio.run(inner())
+
+    return wrapper
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@click.command("migrate")
+@click.argument("revision", default="head")
+@click.option("--down", is_flag=True, help="Downgrade to REVISION instead of upgrading.")
+def migrate_command(revision: str, down: bool) -> None:
+    """Upgrade the database to REVISION (default: head), or downgrade with --down."""
+    app: Quart = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    config = alembic_config(app.config["DATABASE_URL"])
+    if down:
+        alembic_command.downgrade(config, revision)
+    else:
+        alembic_command.upgrade(config, revision)
+
+
+@click.command("create-admin")
+@click.option("--username", prompt=True, help="3-80 letters, digits or underscores.")
+@click.option("--email", prompt=True)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="HYPERQUIZ_ADMIN_PASSWORD",
+    help="Or set HYPERQUIZ_ADMIN_PASSWORD; prompted for when neither is given.",
+)
+@run_in_app
+async def create_admin_command(username: str, email: str, password: str) -> None:
+    """Create a verified administrator account."""
+    normalized, email_problem = normalize_email(email.strip())
+    problem = username_error(username.strip()) or email_problem or password_error(password)
+    if problem or normalized is None:
+        _fail(problem or "Invalid input.")
+        return
+    try:
+        user = await create_user(
+            get_database(),
+            get_session(),
+            username=username.strip(),
+            email=normalized,
+            password=password,
+            is_admin=True,
+            verified=True,
+        )
+    except AccountError as error:
+        _fail(error.message)
+        return
+    click.echo(f"Created administrator {user.username} <{user.email}>.")
+
+
+@click.command("seed-demo")
+@run_in_app
+async def seed_demo_command() -> None:
+    """Load demo quizzes and demo accounts; running it again changes nothing."""
+    if current_app.config["APP_ENV"] == "production":
+        _fail(
+            "seed-demo creates accounts with published passwords; it refuses to run in production."
+        )
+        return
+    report = await demo.seed(get_database(), get_session())
+    click.echo(report)
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Replace quizzes whose slug already exists.")
+@run_in_app
+async def import_command(path: Path, replace: bool) -> None:
+    """Import quizzes from a JSON document (the format `export` writes)."""
+    try:
+        document = json.loads(await asyncio.to_thread(path.read_text, encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        _fail(f"{path}: not valid JSON ({error})")
+        return
+    parsed = parse_quiz_document(document)
+    if parsed.data is None:
+        _fail("; ".join(f"{where}: {message}" for where, message in parsed.errors.items()))
+        return
+    result = await import_quizzes(get_database(), get_session(), parsed.data, replace=replace)
+    click.echo(result.summary())
+
+
+@click.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--slug", "slugs", multiple=True, help="Only this quiz; repeat for more.")
+@run_in_app
+async def export_command(path: Path | None, slugs: tuple[str, ...]) -> None:
+    """Write quizzes as a JSON document to PATH, or to standard output."""
+    quizzes = await export_quizzes(get_session(), list(slugs))
+    text = json.dumps(quiz_document(quizzes), indent=2, ensure_ascii=False) + "\n"
+    if path is None:
+        click.echo(text, nl=False)
+    else:
+        await asyncio.to_thread(path.write_text, text, encoding="utf-8")
+        click.echo(f"Exported {len(quizzes)} quiz(zes) to {path}.")
+
+
+COMMANDS: tuple[click.Command, ...] = (
+    migrate_command,
+    create_admin_command,
+    seed_demo_command,
+    import_command,
+    export_command,
+)
+
+
+def init_app(app: Quart) -> None:
+    for cmd in COMMANDS:
+        app.cli.add_command(cmd)
+
+
+def _create_app(*_args: Any) -> Quart:
+    from web.app import create_app  # the app module imports this one
+
+    try:
+        return create_app()
+    except ConfigError as error:
+        sys.exit(f"hyperquiz: {error}")
+
+
+main = QuartGroup(create_app=_create_app, help="Hyperquiz operator commands.")

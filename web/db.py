@@ -1,0 +1,108 @@
+"""Data layer: the async engine, one session per request, and serialized writes on SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from quart import Quart
+from quart import current_app
+from quart import g
+from sqlalchemy import event
+from sqlalchemy import text
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+class Database:
+    """Owns the engine of one process; each hypercorn worker builds its own."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_engine(url)
+        self.sessionmaker = async_sessionmaker(
+            self.engine, class_=AsyncSession, expire_on_commit=False
+        )
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        # SQLite has one writer; queueing writers here instead of in SQLite's busy loop
+        # keeps p99 flat under load (perf-facts.md). PostgreSQL needs no such lock.
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+
+    @asynccontextmanager
+    async def writing(self, session: AsyncSession) -> AsyncIterator[AsyncSession]:
+        """One write transaction: commits on success, rolls back on any error."""
+        if self._write_lock is None:
+            async with _committing(session):
+                yield session
+            return
+        async with self._write_lock, _committing(session):
+            yield session
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+@asynccontextmanager
+async def _committing(session: AsyncSession) -> AsyncIterator[None]:
+    try:
+        yield
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """An engine tuned per backend: SQLite gets WAL, foreign keys and a small fixed pool."""
+    if not url.startswith("sqlite"):
+        return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=5)
+    # A small fixed pool: the default kept opening new aiosqlite threads (perf-facts.md).
+    engine = create_async_engine(url, pool_size=4, max_overflow=0, connect_args={"timeout": 15})
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    # SQLite ignores foreign keys unless asked on every connection.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def init_app(app: Quart) -> None:
+    database = Database(app.config["DATABASE_URL"])
+    app.extensions["database"] = database
+    app.teardown_appcontext(_close_session)
+    app.after_serving(database.dispose)
+
+
+def get_database(app: Quart | None = None) -> Database:
+    return (app or current_app).extensions["database"]
+
+
+def get_session() -> AsyncSession:
+    """The request's session, made on first use and closed when the request ends."""
+    session: AsyncSession | None = g.get("db_session")
+    if session is None:
+        session = get_database().sessionmaker()
+        g.db_session = session
+    return session
+
+
+async def _close_session(_exc: Any) -> None:
+    session: AsyncSession | None = g.pop("db_session", None)
+    if session is not None:
+        await session.close()

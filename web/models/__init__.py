@@ -1,0 +1,29 @@
+"""Models: SQLModel tables and the domain rules they own (a model never commits)."""
+
+from __future__ import annotations
+
+from web.models.attempt import Attempt
+from web.models.attempt import UserAnswer
+from web.models.base import utcnow
+from web.models.quiz import Choice
+from web.models.quiz import Difficulty
+from web.models.quiz import FeedbackMode
+from web.models.quiz import Question
+from web.models.quiz import Quiz
+from web.models.user import EmailToken
+from web.models.user import TokenPurpose
+from web.models.user import User
+
+__all__ = [
+    "Attempt",
+    "Choice",
+    "Difficulty",
+    "EmailToken",
+    "FeedbackMode",
+    "Question",
+    "Quiz",
+    "TokenPurpose",
+    "User",
+    "UserAnswer",
+    "utcnow",
+]

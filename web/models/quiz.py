@@ -1,0 +1,114 @@
+"""Models: quizzes, their questions and the choices of each question.
+
+No `from __future__ import annotations` here: SQLModel must see real relationship types.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Optional
+
+from sqlalchemy import CheckConstraint
+from sqlalchemy import Index
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Column
+from sqlmodel import Field
+from sqlmodel import Relationship
+from sqlmodel import SQLModel
+
+from web.models.base import utcnow
+
+
+class Difficulty(StrEnum):
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+
+class FeedbackMode(StrEnum):
+    IMMEDIATE = "immediate"
+    EXAM = "exam"
+
+
+class Quiz(SQLModel, table=True):
+    """A published or draft quiz; content is read-mostly and cached by the services."""
+
+    __tablename__ = "quizzes"
+    __table_args__ = (
+        CheckConstraint("difficulty IN ('easy', 'medium', 'hard')", name="ck_quizzes_difficulty"),
+        CheckConstraint("feedback_mode IN ('immediate', 'exam')", name="ck_quizzes_feedback_mode"),
+        CheckConstraint(
+            "time_limit_seconds IS NULL OR time_limit_seconds > 0", name="ck_quizzes_time_limit"
+        ),
+        Index("ix_quizzes_published_category", "is_published", "category"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=120, unique=True, index=True)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    category: str = Field(max_length=80)
+    difficulty: str = Field(default=Difficulty.MEDIUM, max_length=10)
+    time_limit_seconds: int | None = Field(default=None)
+    feedback_mode: str = Field(default=FeedbackMode.IMMEDIATE, max_length=10)
+    shuffle_questions: bool = Field(default=False)
+    shuffle_choices: bool = Field(default=False)
+    is_published: bool = Field(default=False)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    questions: list["Question"] = Relationship(
+        back_populates="quiz",
+        cascade_delete=True,
+        sa_relationship_kwargs={"lazy": "selectin", "order_by": "Question.position"},
+    )
+
+    @property
+    def is_timed(self) -> bool:
+        return self.time_limit_seconds is not None
+
+    @property
+    def is_exam(self) -> bool:
+        return self.feedback_mode == FeedbackMode.EXAM
+
+
+class Question(SQLModel, table=True):
+    __tablename__ = "questions"
+    __table_args__ = (
+        UniqueConstraint("quiz_id", "position", name="uq_questions_quiz_position"),
+        CheckConstraint("position >= 1", name="ck_questions_position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    quiz_id: int = Field(foreign_key="quizzes.id", ondelete="CASCADE")
+    position: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    explanation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+    quiz: Optional["Quiz"] = Relationship(back_populates="questions")
+    choices: list["Choice"] = Relationship(
+        back_populates="question",
+        cascade_delete=True,
+        sa_relationship_kwargs={"lazy": "selectin", "order_by": "Choice.position"},
+    )
+
+    @property
+    def correct_choice(self) -> "Choice | None":
+        return next((choice for choice in self.choices if choice.is_correct), None)
+
+
+class Choice(SQLModel, table=True):
+    __tablename__ = "choices"
+    __table_args__ = (
+        UniqueConstraint("question_id", "position", name="uq_choices_question_position"),
+        CheckConstraint("position >= 1", name="ck_choices_position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="questions.id", ondelete="CASCADE")
+    position: int
+    text: str = Field(max_length=500)
+    is_correct: bool = Field(default=False)
+
+    question: Optional["Question"] = Relationship(back_populates="choices")

@@ -1,0 +1,121 @@
+"""Models: people, and the one-use tokens mailed to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import timedelta
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint
+from sqlalchemy import Index
+from sqlmodel import Field
+from sqlmodel import SQLModel
+
+from web.models.base import utcnow
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+
+
+class User(SQLModel, table=True):
+    """An account; it owns its lockout and verification rules."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("failed_login_count >= 0", name="ck_users_failed_login_count"),
+        CheckConstraint("session_version >= 1", name="ck_users_session_version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=80, unique=True, index=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    password_hash: str = Field(max_length=255)
+    is_admin: bool = Field(default=False)
+    is_active: bool = Field(default=True)
+    email_verified_at: datetime | None = Field(default=None)
+    failed_login_count: int = Field(default=0)
+    locked_until: datetime | None = Field(default=None)
+    # Part of the auth cookie; bumping it signs out every existing session of this user.
+    session_version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = Field(default=None)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def is_locked(self, now: datetime | None = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or utcnow())
+
+    def record_failed_login(self, now: datetime | None = None) -> None:
+        """Count a wrong password; the fifth in a row locks the account for LOCKOUT."""
+        now = now or utcnow()
+        self.failed_login_count += 1
+        if self.failed_login_count >= MAX_FAILED_LOGINS:
+            self.locked_until = now + LOCKOUT
+            self.failed_login_count = 0
+
+    def record_login(self, now: datetime | None = None) -> None:
+        self.failed_login_count = 0
+        self.locked_until = None
+        self.last_login_at = now or utcnow()
+
+    def unlock(self) -> None:
+        self.failed_login_count = 0
+        self.locked_until = None
+
+    def revoke_sessions(self) -> None:
+        self.session_version += 1
+
+    @property
+    def auth_id(self) -> str:
+        """What the auth cookie carries: the id plus the session version, so logout can revoke."""
+        return f"{self.id}:{self.session_version}"
+
+
+class TokenPurpose(StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose name, not a password
+
+
+TOKEN_LIFETIMES = {
+    TokenPurpose.VERIFY_EMAIL: timedelta(hours=24),
+    TokenPurpose.RESET_PASSWORD: timedelta(hours=1),
+}
+
+
+class EmailToken(SQLModel, table=True):
+    """A mailed token, stored only as its hash; it expires and works once."""
+
+    __tablename__ = "email_tokens"
+    __table_args__ = (
+        CheckConstraint(
+            "purpose IN ('verify_email', 'reset_password')", name="ck_email_tokens_purpose"
+        ),
+        Index("ix_email_tokens_user_purpose", "user_id", "purpose"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    purpose: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = Field(default=None)
+
+    @classmethod
+    def issue(cls, user_id: int, purpose: TokenPurpose, token_hash: str) -> EmailToken:
+        now = utcnow()
+        return cls(
+            user_id=user_id,
+            purpose=purpose,
+            token_hash=token_hash,
+            created_at=now,
+            expires_at=now + TOKEN_LIFETIMES[purpose],
+        )
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        return self.used_at is None and self.expires_at > (now or utcnow())
+
+    def use(self, now: datetime | None = None) -> None:
+        self.used_at = now or utcnow()

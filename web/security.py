@@ -1,0 +1,137 @@
+"""Security: CSRF, response headers, password hashing and one-use token hashing.
+
+CSRF is written here rather than taken from a library: the maintained options either
+protect only WTForms forms (not htmx requests that carry no form) or are single-maintainer
+ports with their own import-name clash (research/stack-facts.md §4). The check is small,
+app-wide, and covered by tests/unit/test_security.py and tests/integration/test_csrf.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2 import profiles
+from argon2.exceptions import InvalidHashError
+from argon2.exceptions import VerificationError
+from quart import Quart
+from quart import Response
+from quart import current_app
+from quart import request
+from quart import session
+from werkzeug.exceptions import Forbidden
+
+CSRF_SESSION_KEY = "csrf_token"
+CSRF_FORM_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Sec-Fetch-Site values a browser sends for requests our own pages made (or a typed URL).
+TRUSTED_FETCH_SITES = frozenset({"same-origin", "none"})
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    )
+)
+
+
+class CSRFError(Forbidden):
+    description = "Your form expired or came from another site. Reload the page and try again."
+
+
+def csrf_token() -> str:
+    """The session's token, made on first use; templates put it in forms and the htmx header."""
+    token = session.get(CSRF_SESSION_KEY)
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        session[CSRF_SESSION_KEY] = token
+    return token
+
+
+def rotate_csrf_token() -> None:
+    """Forget the token, so a fresh one is made after login (no fixation across sessions)."""
+    session.pop(CSRF_SESSION_KEY, None)
+
+
+def tokens_match(expected: object, sent: object) -> bool:
+    if not isinstance(expected, str) or not isinstance(sent, str) or not expected or not sent:
+        return False
+    return hmac.compare_digest(expected.encode(), sent.encode())
+
+
+async def check_csrf() -> None:
+    """Refuse any unsafe request that lacks the session's token or comes from another site."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in TRUSTED_FETCH_SITES:
+        raise CSRFError()
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        sent = (await request.form).get(CSRF_FORM_FIELD)
+    if not tokens_match(session.get(CSRF_SESSION_KEY), sent):
+        raise CSRFError()
+
+
+async def add_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config["HSTS"]:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if response.mimetype == "text/html":
+        # Pages differ for htmx and plain requests; caches must keep them apart (CONTRACT.md).
+        response.vary.add("HX-Request")
+    return response
+
+
+@cache
+def _hasher(profile: str) -> PasswordHasher:
+    return PasswordHasher.from_parameters(getattr(profiles, profile.upper()))
+
+
+async def hash_password(password: str) -> str:
+    """argon2id off the event loop: one hash costs ~0.25 s of CPU."""
+    hasher = _hasher(current_app.config["ARGON2_PROFILE"])
+    return await asyncio.to_thread(hasher.hash, password)
+
+
+async def verify_password(password_hash: str, password: str) -> bool:
+    hasher = _hasher(current_app.config["ARGON2_PROFILE"])
+    try:
+        return await asyncio.to_thread(hasher.verify, password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_url_token() -> tuple[str, str]:
+    """A token for an emailed link and the hash we store; the token itself is never stored."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def init_app(app: Quart) -> None:
+    app.before_request(check_csrf)
+    app.after_request(add_security_headers)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals["CSRF_FORM_FIELD"] = CSRF_FORM_FIELD

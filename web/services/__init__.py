@@ -1,0 +1,1 @@
+"""Services: use cases; each owns its transaction and never touches the request."""

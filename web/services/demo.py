@@ -1,0 +1,56 @@
+"""Services: demo content for development, so a fresh `make run` has something to take."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlmodel import col
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from web.db import Database
+from web.forms.quiz_import import parse_quiz_document
+from web.models import User
+from web.services.accounts import create_user
+from web.services.quiz_import import import_quizzes
+
+DEMO_DOCUMENT = Path(__file__).resolve().parent.parent / "demo" / "quizzes.json"
+# Published in README and printed by `make run`; seed-demo refuses to run in production.
+DEMO_ACCOUNTS = (
+    {"username": "demo", "email": "demo@example.com", "password": "Demo12345", "is_admin": False},
+    {"username": "admin", "email": "admin@example.com", "password": "Admin12345", "is_admin": True},
+)
+
+
+async def seed(database: Database, session: AsyncSession) -> str:
+    """Idempotent: accounts and quizzes that exist already are left as they are."""
+    existing = set(
+        (
+            await session.exec(
+                select(User.username).where(
+                    col(User.username).in_([a["username"] for a in DEMO_ACCOUNTS])
+                )
+            )
+        ).all()
+    )
+    created_accounts = []
+    for account in DEMO_ACCOUNTS:
+        if account["username"] in existing:
+            continue
+        await create_user(
+            database,
+            session,
+            username=str(account["username"]),
+            email=str(account["email"]),
+            password=str(account["password"]),
+            is_admin=bool(account["is_admin"]),
+            verified=True,
+        )
+        created_accounts.append(str(account["username"]))
+    parsed = parse_quiz_document(json.loads(DEMO_DOCUMENT.read_text(encoding="utf-8")))
+    if parsed.data is None:  # the shipped file is checked by tests; this guards edits to it
+        raise ValueError(f"Demo content is invalid: {parsed.errors}")
+    result = await import_quizzes(database, session, parsed.data)
+    accounts = ", ".join(created_accounts) or "none new"
+    return f"Demo accounts: {accounts}. {result.summary()}"
