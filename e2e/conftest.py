@@ -71,10 +71,18 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def live_server(server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(
+    server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """Migrate, seed and serve exactly as `make run` does, on a port of its own."""
     for command in ("migrate", "seed-demo"):
-        subprocess.run([str(BIN / "hyperquiz"), command], env=server_env, cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [str(BIN / "hyperquiz"), command],
+            env=server_env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
     url = server_env["BASE_URL"]
     log = tmp_path_factory.mktemp("server") / "hypercorn.log"
     with log.open("wb") as output:
@@ -107,7 +115,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def console_errors(page: Page) -> list[str]:
     """Console errors seen by the page: a CSP violation or a script failure shows up here."""
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
 

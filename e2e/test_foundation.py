@@ -9,9 +9,16 @@ from playwright.sync_api import expect
 from e2e.conftest import assert_accessible
 
 
-def test_home_loads_htmx_from_our_own_origin(page: Page, base_url: str, console_errors: list[str]) -> None:
+def test_home_loads_htmx_from_our_own_origin(
+    page: Page, base_url: str, console_errors: list[str]
+) -> None:
     script_urls: list[str] = []
-    page.on("request", lambda request: script_urls.append(request.url) if request.resource_type == "script" else None)
+    page.on(
+        "request",
+        lambda request: (
+            script_urls.append(request.url) if request.resource_type == "script" else None
+        ),
+    )
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     page.wait_for_function("() => typeof window.htmx === 'object'")
@@ -32,8 +39,12 @@ def test_unknown_url_is_a_styled_404_with_navigation(page: Page) -> None:
     assert response is not None
     assert response.status == 404
     expect(page.get_by_role("heading", name="Not Found")).to_be_visible()
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Home")).to_be_visible()
-    background = page.evaluate("getComputedStyle(document.querySelector('.notice-error')).borderLeftStyle")
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Home")
+    ).to_be_visible()
+    background = page.evaluate(
+        "getComputedStyle(document.querySelector('.notice-error')).borderLeftStyle"
+    )
     assert background == "solid"  # our stylesheet applied
 
 

@@ -18,6 +18,7 @@ from quart import Quart
 from quart import current_app
 from quart.cli import QuartGroup
 from quart.cli import ScriptInfo
+from sqlalchemy.engine import make_url
 
 from web.config import PROJECT_ROOT
 from web.config import ConfigError
@@ -81,6 +82,18 @@ def migrate_command(revision: str, down: bool) -> None:
         alembic_command.downgrade(config, revision)
     else:
         alembic_command.upgrade(config, revision)
+
+
+@click.command("check-config")
+def check_config_command() -> None:
+    """Exit non-zero with one line if the environment cannot run the app.
+
+    The Procfile runs it before hypercorn, whose exit status hides a worker that failed to
+    start (it reports 0).
+    """
+    app: Quart = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    url = make_url(app.config["DATABASE_URL"]).render_as_string(hide_password=True)
+    click.echo(f"Configuration ok: APP_ENV={app.config['APP_ENV']}, database {url}")
 
 
 @click.command("create-admin")
@@ -166,6 +179,7 @@ async def export_command(path: Path | None, slugs: tuple[str, ...]) -> None:
 
 
 COMMANDS: tuple[click.Command, ...] = (
+    check_config_command,
     migrate_command,
     create_admin_command,
     seed_demo_command,

@@ -149,3 +149,26 @@ def test_production_without_secrets_exits_with_one_line() -> None:
     assert result.returncode == 1
     expected = "APP_ENV=production requires environment variable(s): SECRET_KEY, DATABASE_URL"
     assert result.stderr == f"hyperquiz: {expected}\n"
+
+
+def test_check_config_guards_the_procfile(cli_env: dict[str, str]) -> None:
+    ok = run(cli_env, "check-config")
+    assert ok.exit_code == 0
+    assert "Configuration ok: APP_ENV=testing" in ok.output
+    procfile = (ROOT / "Procfile").read_text(encoding="utf-8")
+    assert "web: hyperquiz check-config && exec hypercorn --bind 0.0.0.0:$PORT" in procfile
+    env = {
+        key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DATABASE_URL"}
+    }
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "hyperquiz"), "check-config"],
+        env={**env, "APP_ENV": "production"},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "hyperquiz: APP_ENV=production requires environment variable(s): SECRET_KEY, DATABASE_URL"
+    ]
