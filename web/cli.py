@@ -117,7 +117,6 @@ async def create_admin_command(username: str, email: str, password: str) -> None
         return
     try:
         user = await create_user(
-            get_database(),
             get_session(),
             username=username.strip(),
             email=normalized,
@@ -140,7 +139,7 @@ async def seed_demo_command() -> None:
             "seed-demo creates accounts with published passwords; it refuses to run in production."
         )
         return
-    report = await demo.seed(get_database(), get_session())
+    report = await demo.seed(get_session())
     click.echo(report)
 
 
@@ -159,7 +158,7 @@ async def import_command(path: Path, replace: bool) -> None:
     if parsed.data is None:
         _fail("; ".join(f"{where}: {message}" for where, message in parsed.errors.items()))
         return
-    result = await import_quizzes(get_database(), get_session(), parsed.data, replace=replace)
+    result = await import_quizzes(get_session(), parsed.data, replace=replace)
     click.echo(result.summary())
 
 

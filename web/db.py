@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -26,8 +27,9 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = create_engine(url)
+        # Sessions know their Database, so services take one argument and still find the lock.
         self.sessionmaker = async_sessionmaker(
-            self.engine, class_=AsyncSession, expire_on_commit=False
+            self.engine, class_=AsyncSession, expire_on_commit=False, info={"database": self}
         )
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         # SQLite has one writer; queueing writers here instead of in SQLite's busy loop
@@ -50,6 +52,12 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def writing(session: AsyncSession) -> AbstractAsyncContextManager[AsyncSession]:
+    """The write transaction of the Database this session belongs to."""
+    database: Database = session.info["database"]
+    return database.writing(session)
 
 
 @asynccontextmanager

@@ -9,7 +9,6 @@ from sqlmodel import col
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from web.db import Database
 from web.forms.quiz_import import parse_quiz_document
 from web.models import User
 from web.services.accounts import create_user
@@ -23,7 +22,7 @@ DEMO_ACCOUNTS = (
 )
 
 
-async def seed(database: Database, session: AsyncSession) -> str:
+async def seed(session: AsyncSession) -> str:
     """Idempotent: accounts and quizzes that exist already are left as they are."""
     existing = set(
         (
@@ -39,7 +38,6 @@ async def seed(database: Database, session: AsyncSession) -> str:
         if account["username"] in existing:
             continue
         await create_user(
-            database,
             session,
             username=str(account["username"]),
             email=str(account["email"]),
@@ -51,6 +49,6 @@ async def seed(database: Database, session: AsyncSession) -> str:
     parsed = parse_quiz_document(json.loads(DEMO_DOCUMENT.read_text(encoding="utf-8")))
     if parsed.data is None:  # the shipped file is checked by tests; this guards edits to it
         raise ValueError(f"Demo content is invalid: {parsed.errors}")
-    result = await import_quizzes(database, session, parsed.data)
+    result = await import_quizzes(session, parsed.data)
     accounts = ", ".join(created_accounts) or "none new"
     return f"Demo accounts: {accounts}. {result.summary()}"

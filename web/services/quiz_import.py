@@ -9,7 +9,7 @@ from sqlmodel import delete
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from web.db import Database
+from web.db import writing
 from web.forms.quiz_import import ChoiceData
 from web.forms.quiz_import import QuestionData
 from web.forms.quiz_import import QuizData
@@ -62,7 +62,6 @@ def _build_quiz(data: QuizData, author_id: int | None) -> Quiz:
 
 
 async def import_quizzes(
-    database: Database,
     session: AsyncSession,
     quizzes: tuple[QuizData, ...],
     *,
@@ -76,7 +75,7 @@ async def import_quizzes(
     created: list[str] = []
     replaced: list[str] = []
     skipped: list[str] = []
-    async with database.writing(session):
+    async with writing(session):
         slugs = [quiz.slug for quiz in quizzes]
         existing = set(
             (await session.exec(select(Quiz.slug).where(col(Quiz.slug).in_(slugs)))).all()
