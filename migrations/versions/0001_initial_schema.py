@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 03:06:44.694778
+Create Date: 2026-11-22 03:13:10.009421
 """
 
 from __future__ import annotations
@@ -32,11 +32,9 @@ def upgrade() -> None:
         sa.Column("email_verified_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("failed_login_count", sa.Integer(), nullable=False),
         sa.Column("locked_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.Column("session_version", sa.Integer(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("last_login_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.CheckConstraint("failed_login_count >= 0", name="ck_users_failed_login_count"),
-        sa.CheckConstraint("session_version >= 1", name="ck_users_session_version"),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
@@ -95,6 +93,22 @@ def upgrade() -> None:
             "ix_quizzes_published_category", ["is_published", "category"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_quizzes_slug"), ["slug"], unique=True)
+
+    op.create_table(
+        "user_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("remember", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("user_agent", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("token_hash"),
+    )
+    with op.batch_alter_table("user_sessions", schema=None) as batch_op:
+        batch_op.create_index("ix_user_sessions_user", ["user_id"], unique=False)
 
     op.create_table(
         "attempts",
@@ -187,6 +201,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_attempts_quiz_finished")
 
     op.drop_table("attempts")
+    with op.batch_alter_table("user_sessions", schema=None) as batch_op:
+        batch_op.drop_index("ix_user_sessions_user")
+
+    op.drop_table("user_sessions")
     with op.batch_alter_table("quizzes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_quizzes_slug"))
         batch_op.drop_index("ix_quizzes_published_category")

@@ -5,6 +5,7 @@ from datetime import timedelta
 from web.models import EmailToken
 from web.models import TokenPurpose
 from web.models import User
+from web.models import UserSession
 from web.models import utcnow
 
 
@@ -33,12 +34,23 @@ def test_successful_login_resets_the_counter() -> None:
     assert user.last_login_at is not None
 
 
-def test_revoking_sessions_changes_the_auth_id() -> None:
+def test_minutes_locked_rounds_up() -> None:
     user = make_user()
-    before = user.auth_id
-    user.revoke_sessions()
-    assert before == "7:1"
-    assert user.auth_id == "7:2"
+    now = utcnow()
+    assert user.minutes_locked(now) == 0
+    user.locked_until = now + timedelta(minutes=14, seconds=1)
+    assert user.minutes_locked(now) == 15
+    assert user.minutes_locked(now + timedelta(hours=1)) == 0
+
+
+def test_sessions_last_a_day_or_thirty_days_when_remembered() -> None:
+    short = UserSession.open(1, "a" * 64, remember=False, user_agent="x" * 500)
+    long = UserSession.open(1, "b" * 64, remember=True, user_agent="UA")
+    assert short.expires_at - short.created_at == timedelta(days=1)
+    assert long.expires_at - long.created_at == timedelta(days=30)
+    assert len(short.user_agent) == 200
+    assert short.is_live()
+    assert not short.is_live(short.expires_at)
 
 
 def test_tokens_expire_and_work_once() -> None:

@@ -13,6 +13,7 @@ from web.models.quiz import Quiz
 from web.models.user import EmailToken
 from web.models.user import TokenPurpose
 from web.models.user import User
+from web.models.user import UserSession
 
 __all__ = [
     "Attempt",
@@ -25,5 +26,6 @@ __all__ = [
     "TokenPurpose",
     "User",
     "UserAnswer",
+    "UserSession",
     "utcnow",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from datetime import timedelta
 from enum import StrEnum
@@ -23,7 +24,6 @@ class User(SQLModel, table=True):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("failed_login_count >= 0", name="ck_users_failed_login_count"),
-        CheckConstraint("session_version >= 1", name="ck_users_session_version"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -35,8 +35,6 @@ class User(SQLModel, table=True):
     email_verified_at: datetime | None = Field(default=None)
     failed_login_count: int = Field(default=0)
     locked_until: datetime | None = Field(default=None)
-    # Part of the auth cookie; bumping it signs out every existing session of this user.
-    session_version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = Field(default=None)
 
@@ -64,13 +62,12 @@ class User(SQLModel, table=True):
         self.failed_login_count = 0
         self.locked_until = None
 
-    def revoke_sessions(self) -> None:
-        self.session_version += 1
-
-    @property
-    def auth_id(self) -> str:
-        """What the auth cookie carries: the id plus the session version, so logout can revoke."""
-        return f"{self.id}:{self.session_version}"
+    def minutes_locked(self, now: datetime | None = None) -> int:
+        """Whole minutes left on a lock, rounded up, for the message the user sees."""
+        if self.locked_until is None:
+            return 0
+        seconds = (self.locked_until - (now or utcnow())).total_seconds()
+        return max(math.ceil(seconds / 60), 0)
 
 
 class TokenPurpose(StrEnum):
@@ -119,3 +116,39 @@ class EmailToken(SQLModel, table=True):
 
     def use(self, now: datetime | None = None) -> None:
         self.used_at = now or utcnow()
+
+
+SESSION_LIFETIME = timedelta(days=1)
+REMEMBERED_SESSION_LIFETIME = timedelta(days=30)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser. The auth cookie names it by a token we store only hashed, so
+    logging out, resetting a password or deactivating an account can end it for real."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    remember: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    user_agent: str = Field(default="", max_length=200)
+
+    @classmethod
+    def open(cls, user_id: int, token_hash: str, *, remember: bool, user_agent: str) -> UserSession:
+        now = utcnow()
+        lifetime = REMEMBERED_SESSION_LIFETIME if remember else SESSION_LIFETIME
+        return cls(
+            user_id=user_id,
+            token_hash=token_hash,
+            remember=remember,
+            created_at=now,
+            expires_at=now + lifetime,
+            user_agent=user_agent[:200],
+        )
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        return self.expires_at > (now or utcnow())
