@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 from playwright.sync_api import BrowserContext
+from playwright.sync_api import Locator
 from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,12 +61,53 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -
     raise RuntimeError(f"server did not become healthy:\n{log.read_text()}")
 
 
+class Mailbox:
+    """A real SMTP server on loopback that keeps what the app sends."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.port = 0
+
+    async def handle_DATA(self, _server: object, _session: object, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))  # type: ignore[arg-type]
+        return "250 OK"
+
+    def wait_for(self, to: str, subject: str, timeout: float = 10) -> EmailMessage:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in reversed(self.messages):
+                if message["To"] == to and message["Subject"] == subject:
+                    return message
+            time.sleep(0.1)
+        raise AssertionError(
+            f"no email {subject!r} to {to}; got {[m['Subject'] for m in self.messages]}"
+        )
+
+    def link(self, to: str, subject: str) -> str:
+        body = self.wait_for(to, subject).get_content()
+        match = re.search(r"https?://\S+", body)
+        assert match, body
+        return match.group(0)
+
+
 @pytest.fixture(scope="session")
-def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    box.port = controller.port
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def server_env(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> dict[str, str]:
     directory = tmp_path_factory.mktemp("live")
     port = _free_port()
     return {
         **os.environ,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(mailbox.port),
         "APP_ENV": "development",
         "RATELIMIT_ENABLED": "0",
         "SECRET_KEY": "e2e-secret-key",
@@ -138,3 +186,12 @@ def axe() -> Axe:
 def assert_accessible(axe: Axe, page: Page) -> None:
     results = axe.run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def tab_to(page: Page, locator: Locator, limit: int = 40) -> None:
+    """Press Tab until the locator has focus: proves it is reachable by keyboard alone."""
+    for _ in range(limit):
+        if locator.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{locator} not reachable with Tab in {limit} presses")

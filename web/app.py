@@ -17,11 +17,24 @@ from web import errors
 from web import logs
 from web import ratelimit
 from web import security
+from web.blueprints import account
+from web.blueprints import admin
+from web.blueprints import auth as auth_routes
+from web.blueprints import dashboard
 from web.blueprints import health
 from web.blueprints import main
+from web.blueprints import passwords
 from web.config import load_config
 
-BLUEPRINTS = (main.blueprint, health.blueprint)
+BLUEPRINTS = (
+    main.blueprint,
+    health.blueprint,
+    auth_routes.blueprint,
+    passwords.blueprint,
+    account.blueprint,
+    dashboard.blueprint,
+    admin.blueprint,
+)
 
 
 def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | None = None) -> Quart:

@@ -1,22 +1,33 @@
-"""Auth: quart-auth bound to our users; the cookie carries "id:session_version"."""
+"""Auth: quart-auth bound to our sessions table; the signed cookie carries a session token."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from quart import Quart
+from quart import Response
+from quart import request
+from quart import url_for
 from quart_auth import Action
 from quart_auth import AuthUser
 from quart_auth import QuartAuth
+from quart_auth import Unauthorized
 from quart_auth import current_user
+from werkzeug.exceptions import Forbidden
 
 from web.db import get_session
+from web.htmx import is_htmx
+from web.htmx import redirect_to
 from web.models import User
 from web.services.accounts import load_session_user
 
 
 class SessionUser(AuthUser):
-    """Loads the account once per request; a bumped session_version makes the cookie void."""
+    """Loads the account once per request; a closed or expired session reads as signed out."""
 
     def __init__(
         self, auth_id: str | None, action: Action = Action.PASS, user: User | None = None
@@ -42,6 +53,61 @@ async def current_account() -> User | None:
     return await current_user.get_user()
 
 
+def session_token() -> str | None:
+    return current_user.auth_id
+
+
+async def require_account() -> User:
+    user = await current_account()
+    if user is None:
+        raise Unauthorized()
+    return user
+
+
+def admin_required[**P, R](view: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Checked in the route, never only in a template: a fragment URL can be requested directly."""
+
+    @functools.wraps(view)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        user = await require_account()
+        if not user.is_admin:
+            raise Forbidden()
+        return await view(*args, **kwargs)
+
+    return wrapper
+
+
+def login_required[**P, R](view: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    @functools.wraps(view)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        await require_account()
+        return await view(*args, **kwargs)
+
+    return wrapper
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(char) < 32 for char in target):  # noqa: PLR2004 - ASCII controls
+        return default
+    return target
+
+
+async def handle_unauthorized(_error: Unauthorized) -> Response:
+    """Send the visitor to log in and bring them back afterwards (HX-Redirect for htmx)."""
+    if is_htmx():
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = current.path + (f"?{current.query}" if current.query else "")
+    else:
+        back = request.full_path.rstrip("?") if request.method == "GET" else ""
+    back = safe_next(back, "")
+    target = url_for("auth.login_page", next=back) if back else url_for("auth.login_page")
+    return redirect_to(target)
+
+
 async def _inject_viewer() -> dict[str, Any]:
     return {"viewer": await current_account()}
 
@@ -49,3 +115,4 @@ async def _inject_viewer() -> dict[str, Any]:
 def init_app(app: Quart) -> None:
     QuartAuth(app, user_class=SessionUser)
     app.context_processor(_inject_viewer)
+    app.register_error_handler(Unauthorized, handle_unauthorized)

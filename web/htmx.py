@@ -23,15 +23,19 @@ async def render_component(name: str, /, **params: Any) -> str:
     return await render_template(FRAGMENT_TEMPLATE, component=name, params=params)
 
 
+async def fragment(component: str, /, *, status: int = 200, **params: Any) -> Response:
+    return Response(
+        await render_component(component, **params), status=status, mimetype="text/html"
+    )
+
+
 async def page_or_fragment(
     page: str, component: str, /, *, status: int = 200, **params: Any
 ) -> Response:
     """The component alone for htmx, the whole page around it otherwise."""
     if is_htmx():
-        body = await render_component(component, **params)
-    else:
-        body = await render_template(page, **params)
-    return Response(body, status=status, mimetype="text/html")
+        return await fragment(component, status=status, **params)
+    return Response(await render_template(page, **params), status=status, mimetype="text/html")
 
 
 def redirect_to(location: str) -> Response:

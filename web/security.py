@@ -120,6 +120,16 @@ async def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+@cache
+def _dummy_hash(profile: str) -> str:
+    return _hasher(profile).hash("not a real password")
+
+
+async def burn_password_check(password: str) -> None:
+    """Spend what a real check costs, so an unknown username answers as slowly as a known one."""
+    await verify_password(_dummy_hash(current_app.config["ARGON2_PROFILE"]), password)
+
+
 def new_url_token() -> tuple[str, str]:
     """A token for an emailed link and the hash we store; the token itself is never stored."""
     token = secrets.token_urlsafe(32)

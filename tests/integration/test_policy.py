@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from quart import Quart
 from quart_rate_limiter import QUART_RATE_LIMITER_EXEMPT_ATTRIBUTE
+from quart_rate_limiter import QUART_RATE_LIMITER_LIMITS_ATTRIBUTE
 
 from web.security import UNSAFE_METHODS
 
@@ -29,6 +31,23 @@ async def test_every_route_is_rate_limited_unless_exempt_by_decision(app: Quart)
     assert _exempt_endpoints(app) == RATE_LIMIT_EXEMPT
     limiter = app.extensions["rate_limiter"]
     assert limiter._default_rate_limits, "a default limit must cover every other route"
+
+
+# The seed app's limits on the endpoints attackers aim at (per client address).
+EXPLICIT_LIMITS = {
+    "auth.register": [(3, timedelta(hours=1))],
+    "auth.login": [(5, timedelta(minutes=15))],
+    "auth.resend_verification": [(3, timedelta(hours=1))],
+    "passwords.forgot_password": [(3, timedelta(hours=1))],
+    "passwords.reset_password": [(5, timedelta(minutes=15))],
+    "passwords.change_password": [(5, timedelta(minutes=15))],
+}
+
+
+async def test_sensitive_endpoints_carry_the_seed_limits(app: Quart) -> None:
+    for endpoint, expected in EXPLICIT_LIMITS.items():
+        limits = getattr(app.view_functions[endpoint], QUART_RATE_LIMITER_LIMITS_ATTRIBUTE, [])
+        assert [(limit.count, limit.period) for limit in limits] == expected, endpoint
 
 
 async def test_every_unsafe_route_checks_csrf(app: Quart) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 
 MAX_FIELD_LENGTH = 1000
+KEPT_CONTROLS = frozenset("\t\n")
 
 
 @dataclass
@@ -23,5 +25,15 @@ class FormResult[T]:
 
 
 def text_value(form: Mapping[str, str], name: str) -> str:
-    """A field's text, trimmed, with control characters refused by the validators that follow."""
-    return (form.get(name) or "").strip()[: MAX_FIELD_LENGTH + 1]
+    """A field's text, trimmed and capped, without control characters.
+
+    They cannot be typed into a form, and PostgreSQL refuses NUL outright (a 500 otherwise).
+    The cap is one past the limit so validators still see "too long".
+    """
+    raw = form.get(name) or ""
+    if not isinstance(raw, str):
+        return ""
+    cleaned = "".join(
+        char for char in raw if char in KEPT_CONTROLS or unicodedata.category(char) != "Cc"
+    )
+    return cleaned.strip()[: MAX_FIELD_LENGTH + 1]

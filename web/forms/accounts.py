@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from email_validator import EmailNotValidError
 from email_validator import validate_email
+
+from web.forms import FormResult
+from web.forms import text_value
 
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_]{3,80}")
 PASSWORD_MIN = 8
@@ -51,3 +56,109 @@ def password_error(password: str) -> str | None:
     ):
         return "Include an upper-case letter, a lower-case letter and a digit."
     return None
+
+
+@dataclass(frozen=True)
+class Registration:
+    username: str
+    email: str
+    password: str
+
+
+@dataclass(frozen=True)
+class Login:
+    identifier: str
+    password: str
+    remember: bool
+
+
+@dataclass(frozen=True)
+class NewPassword:
+    password: str
+    current: str = ""
+
+
+REGISTRATION_FIELDS = ("username", "email", "password", "confirm_password")
+
+
+def _confirmation_error(password: str, confirmation: str) -> str | None:
+    if not confirmation:
+        return "Confirm the password."
+    if password != confirmation:
+        return "The passwords do not match."
+    return None
+
+
+def registration_errors(form: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """({field: message}, cleaned values) for the registration form, field by field."""
+    values = {name: text_value(form, name) for name in ("username", "email")}
+    password = form.get("password") or ""
+    email, email_problem = normalize_email(values["email"])
+    problems = {
+        "username": username_error(values["username"]),
+        "email": email_problem,
+        "password": password_error(password),
+        "confirm_password": _confirmation_error(password, form.get("confirm_password") or ""),
+    }
+    if email:
+        values["email"] = email
+    return {name: message for name, message in problems.items() if message}, values
+
+
+def parse_registration(form: Mapping[str, str]) -> FormResult[Registration]:
+    errors, values = registration_errors(form)
+    if errors:
+        return FormResult(errors=errors, values=values)
+    registration = Registration(values["username"], values["email"], form.get("password") or "")
+    return FormResult(data=registration, values=values)
+
+
+def parse_login(form: Mapping[str, str]) -> FormResult[Login]:
+    identifier = text_value(form, "identifier")
+    password = form.get("password") or ""
+    values = {"identifier": identifier}
+    errors = {}
+    if not identifier:
+        errors["identifier"] = "Enter your username or email."
+    if not password:
+        errors["password"] = "Enter your password."
+    if len(password) > PASSWORD_MAX or len(identifier) > EMAIL_MAX:
+        errors["identifier"] = "Invalid username/email or password."
+    if errors:
+        return FormResult(errors=errors, values=values)
+    return FormResult(data=Login(identifier, password, form.get("remember") == "on"), values=values)
+
+
+def parse_new_password(form: Mapping[str, str], *, needs_current: bool) -> FormResult[NewPassword]:
+    """The reset and change-password forms: a new password twice, and the current one to change."""
+    password = form.get("new_password") or ""
+    current = form.get("current_password") or ""
+    problems = {
+        "current_password": "Enter your current password."
+        if needs_current and not current
+        else None,
+        "new_password": password_error(password),
+        "confirm_password": _confirmation_error(password, form.get("confirm_password") or ""),
+    }
+    if (
+        needs_current
+        and current
+        and password
+        and current == password
+        and not problems["new_password"]
+    ):
+        problems["new_password"] = "Choose a password different from the current one."
+    errors = {name: message for name, message in problems.items() if message}
+    if errors:
+        return FormResult(errors=errors)
+    return FormResult(data=NewPassword(password, current))
+
+
+def parse_email_only(form: Mapping[str, str]) -> FormResult[str]:
+    email, problem = normalize_email(text_value(form, "email"))
+    if email is None:
+        return FormResult(
+            errors={"email": problem or "Enter an email address."},
+            values={"email": text_value(form, "email")},
+        )
+    return FormResult(data=email, values={"email": email})

@@ -1,16 +1,33 @@
-"""Services: creating accounts and resolving the signed-in user of a request."""
+"""Services: accounts: registration, email tokens, log-in with lockout, sessions, passwords."""
 
 from __future__ import annotations
 
+from quart import current_app
+from sqlmodel import col
+from sqlmodel import delete
 from sqlmodel import func
 from sqlmodel import or_
 from sqlmodel import select
+from sqlmodel import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from web.db import Database
+from web.db import writing
+from web.forms.accounts import Registration
+from web.mail import send_email
+from web.models import EmailToken
+from web.models import TokenPurpose
 from web.models import User
+from web.models import UserSession
 from web.models import utcnow
+from web.security import burn_password_check
 from web.security import hash_password
+from web.security import hash_token
+from web.security import new_url_token
+from web.security import verify_password
+
+INVALID_LOGIN = "Invalid username/email or password."
+MAX_TOKEN_LENGTH = 100  # ours are 43 characters; longer is garbage, not worth a query
+INVALID_LINK = "This link is invalid, has expired or was already used."
 
 
 class AccountError(ValueError):
@@ -22,23 +39,25 @@ class AccountError(ValueError):
         self.message = message
 
 
-async def find_conflict(session: AsyncSession, username: str, email: str) -> AccountError | None:
-    """Checked before insert: a failed insert's rollback would expire every loaded object."""
+async def find_conflict(
+    session: AsyncSession, *, username: str = "", email: str = ""
+) -> AccountError | None:
+    """Checked before insert (a failed insert's rollback would expire every loaded object),
+    and as the user leaves each field. Usernames are unique regardless of case."""
     rows = await session.exec(
         select(User.username, User.email).where(
             or_(func.lower(User.username) == username.lower(), User.email == email)
         )
     )
     for taken_username, taken_email in rows:
-        if taken_username.lower() == username.lower():
+        if username and taken_username.lower() == username.lower():
             return AccountError("username", "That username is taken.")
-        if taken_email == email:
+        if email and taken_email == email:
             return AccountError("email", "An account with that email already exists.")
     return None
 
 
 async def create_user(
-    database: Database,
     session: AsyncSession,
     *,
     username: str,
@@ -48,8 +67,8 @@ async def create_user(
     verified: bool = False,
 ) -> User:
     password_hash = await hash_password(password)
-    async with database.writing(session):
-        conflict = await find_conflict(session, username, email)
+    async with writing(session):
+        conflict = await find_conflict(session, username=username, email=email)
         if conflict is not None:
             raise conflict
         user = User(
@@ -63,14 +82,207 @@ async def create_user(
     return user
 
 
-async def load_session_user(session: AsyncSession, auth_id: str | None) -> User | None:
-    """The user an auth cookie names, if it is still valid: active and not signed out since."""
-    if not auth_id:
-        return None
-    user_id, _, version = auth_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = await session.get(User, int(user_id))
-    if user is None or not user.is_active or user.session_version != int(version):
-        return None
+async def register(session: AsyncSession, data: Registration) -> User:
+    user = await create_user(
+        session, username=data.username, email=data.email, password=data.password
+    )
+    await send_verification(session, user)
     return user
+
+
+def _link(path: str) -> str:
+    return f"{current_app.config['BASE_URL']}{path}"
+
+
+async def _issue_token(session: AsyncSession, user: User, purpose: TokenPurpose) -> str:
+    """A fresh one-use token; older unused ones of the same purpose stop working."""
+    assert user.id is not None  # noqa: S101 - a persisted user
+    token, token_hash = new_url_token()
+    async with writing(session):
+        await session.exec(
+            update(EmailToken)
+            .where(
+                col(EmailToken.user_id) == user.id,
+                col(EmailToken.purpose) == purpose,
+                col(EmailToken.used_at).is_(None),
+            )
+            .values(used_at=utcnow())
+        )
+        session.add(EmailToken.issue(user.id, purpose, token_hash))
+    return token
+
+
+async def send_verification(session: AsyncSession, user: User) -> None:
+    token = await _issue_token(session, user, TokenPurpose.VERIFY_EMAIL)
+    await send_email(
+        user.email,
+        "Verify your email",
+        "verify_email",
+        username=user.username,
+        link=_link(f"/auth/verify/{token}"),
+    )
+
+
+async def _usable_token(
+    session: AsyncSession, token: str, purpose: TokenPurpose
+) -> tuple[EmailToken, User]:
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise AccountError("token", INVALID_LINK)
+    row = (
+        await session.exec(
+            select(EmailToken, User)
+            .join(User, col(User.id) == EmailToken.user_id)
+            .where(col(EmailToken.token_hash) == hash_token(token), EmailToken.purpose == purpose)
+        )
+    ).first()
+    if row is None or not row[0].is_usable():
+        raise AccountError("token", INVALID_LINK)
+    return row
+
+
+async def verify_email(session: AsyncSession, token: str) -> User:
+    async with writing(session):
+        record, user = await _usable_token(session, token, TokenPurpose.VERIFY_EMAIL)
+        record.use()
+        user.email_verified_at = user.email_verified_at or utcnow()
+    return user
+
+
+async def find_by_identifier(session: AsyncSession, identifier: str) -> User | None:
+    if "@" in identifier:
+        query = select(User).where(User.email == identifier.lower())
+    else:
+        query = select(User).where(func.lower(User.username) == identifier.lower())
+    return (await session.exec(query)).first()
+
+
+async def authenticate(session: AsyncSession, identifier: str, password: str) -> User:
+    """The seed's order: exists, not locked, active, password; five wrong passwords lock."""
+    user = await find_by_identifier(session, identifier)
+    if user is None:
+        await burn_password_check(password)  # the same time as a real check: no enumeration
+        raise AccountError("identifier", INVALID_LOGIN)
+    if user.is_locked():
+        minutes = user.minutes_locked()
+        raise AccountError(
+            "identifier",
+            f"This account is locked after too many failed log-ins. "
+            f"Try again in {minutes} minute{'s' * (minutes != 1)}.",
+        )
+    if not user.is_active:
+        raise AccountError("identifier", "This account has been deactivated.")
+    correct = await verify_password(user.password_hash, password)
+    async with writing(session):
+        await session.refresh(user, with_for_update=True)  # concurrent failures all count
+        if not correct:
+            user.record_failed_login()
+        else:
+            user.record_login()
+    if correct:
+        return user
+    if user.is_locked():
+        raise AccountError(
+            "identifier", "Too many failed log-ins: this account is locked for 15 minutes."
+        )
+    raise AccountError("identifier", INVALID_LOGIN)
+
+
+async def open_session(
+    session: AsyncSession, user: User, *, remember: bool, user_agent: str
+) -> str:
+    """A new session token for the auth cookie; expired sessions of the user are swept."""
+    assert user.id is not None  # noqa: S101 - a persisted user
+    token, token_hash = new_url_token()
+    async with writing(session):
+        await session.exec(
+            delete(UserSession).where(
+                col(UserSession.user_id) == user.id, col(UserSession.expires_at) <= utcnow()
+            )
+        )
+        session.add(UserSession.open(user.id, token_hash, remember=remember, user_agent=user_agent))
+    return token
+
+
+async def load_session_user(session: AsyncSession, token: str | None) -> User | None:
+    """The account behind an auth cookie, if its session is live and the account active."""
+    if not token:
+        return None
+    return (
+        await session.exec(
+            select(User)
+            .join(UserSession, col(UserSession.user_id) == User.id)
+            .where(
+                col(UserSession.token_hash) == hash_token(token),
+                col(UserSession.expires_at) > utcnow(),
+                col(User.is_active).is_(True),
+            )
+        )
+    ).first()
+
+
+async def close_session(session: AsyncSession, token: str | None) -> None:
+    if not token:
+        return
+    async with writing(session):
+        await session.exec(
+            delete(UserSession).where(col(UserSession.token_hash) == hash_token(token))
+        )
+
+
+async def _close_sessions(session: AsyncSession, user_id: int, keep: str | None = None) -> None:
+    query = delete(UserSession).where(col(UserSession.user_id) == user_id)
+    if keep:
+        query = query.where(col(UserSession.token_hash) != hash_token(keep))
+    await session.exec(query)
+
+
+async def request_password_reset(session: AsyncSession, email: str) -> None:
+    """Mail a reset link if the address has an account; the caller says the same either way."""
+    user = (await session.exec(select(User).where(User.email == email))).first()
+    if user is None or not user.is_active:
+        return
+    token = await _issue_token(session, user, TokenPurpose.RESET_PASSWORD)
+    await send_email(
+        user.email,
+        "Reset your password",
+        "reset_password",
+        username=user.username,
+        link=_link(f"/auth/reset-password/{token}"),
+    )
+
+
+async def check_reset_token(session: AsyncSession, token: str) -> User:
+    _record, user = await _usable_token(session, token, TokenPurpose.RESET_PASSWORD)
+    return user
+
+
+async def reset_password(session: AsyncSession, token: str, new_password: str) -> User:
+    """Set the password, end every session of the account, and lift any lock."""
+    password_hash = await hash_password(new_password)
+    async with writing(session):
+        record, user = await _usable_token(session, token, TokenPurpose.RESET_PASSWORD)
+        record.use()
+        user.password_hash = password_hash
+        user.unlock()
+        assert user.id is not None  # noqa: S101 - a persisted user
+        await _close_sessions(session, user.id)
+    return user
+
+
+async def change_password(
+    session: AsyncSession,
+    user: User,
+    *,
+    current: str,
+    new: str,
+    keep_session: str | None,
+) -> None:
+    """Other browsers are signed out; this one stays signed in."""
+    if not await verify_password(user.password_hash, current):
+        raise AccountError("current_password", "Your current password is not right.")
+    password_hash = await hash_password(new)
+    async with writing(session):
+        user.password_hash = password_hash
+        session.add(user)
+        assert user.id is not None  # noqa: S101 - a persisted user
+        await _close_sessions(session, user.id, keep=keep_session)

@@ -1,0 +1,82 @@
+"""Blueprint: the administrators' user list with deactivate, reactivate and unlock."""
+
+from __future__ import annotations
+
+from quart import Blueprint
+from quart import Response
+from quart import flash
+from quart import request
+from quart import url_for
+from werkzeug.exceptions import NotFound
+
+from web.auth import admin_required
+from web.auth import require_account
+from web.db import get_session
+from web.forms import text_value
+from web.htmx import fragment
+from web.htmx import is_htmx
+from web.htmx import page_or_fragment
+from web.htmx import redirect_to
+from web.models import User
+from web.services import admin
+from web.services.accounts import AccountError
+
+blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 7 else 1  # noqa: PLR2004 - digits, not pages
+
+
+@blueprint.get("/users")
+@admin_required
+async def users() -> Response:
+    listing = await admin.list_users(
+        get_session(), page=_page_number(), query=text_value(request.args, "q")[:100]
+    )
+    me = await require_account()
+    return await page_or_fragment("pages/admin/users.html", "user_table", listing=listing, me=me)
+
+
+async def _after_action(user: User | None, message: str, *, ok: bool) -> Response:
+    """htmx: the row swaps in place and the message goes to the live region; else PRG."""
+    me = await require_account()
+    if is_htmx() and user is not None:
+        return await fragment("user_row", user=user, me=me, message=message, focus=True)
+    await flash(message, "success" if ok else "error")
+    return redirect_to(url_for("admin.users", page=_page_number()))
+
+
+async def _act(user_id: int, action: str) -> Response:
+    me = await require_account()
+    session = get_session()
+    try:
+        if action == "unlock":
+            user = await admin.unlock(session, user_id)
+        else:
+            user = await admin.set_active(session, me, user_id, active=action == "reactivate")
+    except admin.UserNotFoundError:
+        raise NotFound() from None
+    except AccountError as error:
+        return await _after_action(await session.get(User, user_id), error.message, ok=False)
+    done = {"unlock": "Unlocked", "deactivate": "Deactivated", "reactivate": "Reactivated"}
+    return await _after_action(user, f"{done[action]} {user.username}.", ok=True)
+
+
+@blueprint.post("/users/<int:user_id>/deactivate")
+@admin_required
+async def deactivate_user(user_id: int) -> Response:
+    return await _act(user_id, "deactivate")
+
+
+@blueprint.post("/users/<int:user_id>/reactivate")
+@admin_required
+async def reactivate_user(user_id: int) -> Response:
+    return await _act(user_id, "reactivate")
+
+
+@blueprint.post("/users/<int:user_id>/unlock")
+@admin_required
+async def unlock_user(user_id: int) -> Response:
+    return await _act(user_id, "unlock")

@@ -1,0 +1,76 @@
+"""Services: what administrators do to accounts: list, deactivate, reactivate, unlock."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlmodel import col
+from sqlmodel import delete
+from sqlmodel import func
+from sqlmodel import or_
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from web.db import writing
+from web.models import User
+from web.models import UserSession
+from web.services.accounts import AccountError
+
+PAGE_SIZE = 25
+
+
+class UserNotFoundError(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class UserPage:
+    users: list[User]
+    page: int
+    pages: int
+    total: int
+    query: str
+
+
+async def list_users(session: AsyncSession, *, page: int = 1, query: str = "") -> UserPage:
+    condition = None
+    if query:
+        pattern = f"%{query.lower()}%"
+        condition = or_(func.lower(User.username).like(pattern), col(User.email).like(pattern))
+    count_query = select(func.count()).select_from(User)
+    list_query = select(User).order_by(func.lower(User.username))
+    if condition is not None:
+        count_query = count_query.where(condition)
+        list_query = list_query.where(condition)
+    total = (await session.exec(count_query)).one()
+    pages = max(math.ceil(total / PAGE_SIZE), 1)
+    page = min(max(page, 1), pages)
+    users = (await session.exec(list_query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))).all()
+    return UserPage(list(users), page, pages, total, query)
+
+
+async def _load(session: AsyncSession, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise UserNotFoundError(user_id)
+    return user
+
+
+async def set_active(session: AsyncSession, admin: User, user_id: int, *, active: bool) -> User:
+    """Deactivating also ends every session of the account, so it takes effect at once."""
+    if user_id == admin.id and not active:
+        raise AccountError("user", "You cannot deactivate your own account.")
+    async with writing(session):
+        user = await _load(session, user_id)
+        user.is_active = active
+        if not active:
+            await session.exec(delete(UserSession).where(col(UserSession.user_id) == user_id))
+    return user
+
+
+async def unlock(session: AsyncSession, user_id: int) -> User:
+    async with writing(session):
+        user = await _load(session, user_id)
+        user.unlock()
+    return user
