@@ -67,7 +67,20 @@ async def _committing(session: AsyncSession) -> AsyncIterator[None]:
         await session.commit()
     except BaseException:
         await session.rollback()
+        await _reload_expired(session)
         raise
+
+
+async def _reload_expired(session: AsyncSession) -> None:
+    """A rollback expires every loaded object, and touching one later in async code fails
+    (MissingGreenlet). Reload them now, so the error page can still show the signed-in user."""
+    for instance in list(session.identity_map.values()):
+        await session.refresh(instance)
+
+
+def escape_like(text: str) -> str:
+    """Make user text literal inside a LIKE pattern (used with escape="\\")."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def create_engine(url: str) -> AsyncEngine:

@@ -12,6 +12,7 @@ from werkzeug.exceptions import NotFound
 from web.auth import admin_required
 from web.auth import require_account
 from web.db import get_session
+from web.forms import page_number
 from web.forms import text_value
 from web.htmx import fragment
 from web.htmx import is_htmx
@@ -24,16 +25,11 @@ from web.services.accounts import AccountError
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1  # noqa: PLR2004 - digits, not pages
-
-
 @blueprint.get("/users")
 @admin_required
 async def users() -> Response:
     listing = await admin.list_users(
-        get_session(), page=_page_number(), query=text_value(request.args, "q")[:100]
+        get_session(), page=page_number(request.args), query=text_value(request.args, "q")[:100]
     )
     me = await require_account()
     return await page_or_fragment("pages/admin/users.html", "user_table", listing=listing, me=me)
@@ -45,7 +41,7 @@ async def _after_action(user: User | None, message: str, *, ok: bool) -> Respons
     if is_htmx() and user is not None:
         return await fragment("user_row", user=user, me=me, message=message, focus=True)
     await flash(message, "success" if ok else "error")
-    return redirect_to(url_for("admin.users", page=_page_number()))
+    return redirect_to(url_for("admin.users", page=page_number(request.args)))
 
 
 async def _act(user_id: int, action: str) -> Response:
@@ -64,19 +60,19 @@ async def _act(user_id: int, action: str) -> Response:
     return await _after_action(user, f"{done[action]} {user.username}.", ok=True)
 
 
-@blueprint.post("/users/<int:user_id>/deactivate")
+@blueprint.post("/users/<id:user_id>/deactivate")
 @admin_required
 async def deactivate_user(user_id: int) -> Response:
     return await _act(user_id, "deactivate")
 
 
-@blueprint.post("/users/<int:user_id>/reactivate")
+@blueprint.post("/users/<id:user_id>/reactivate")
 @admin_required
 async def reactivate_user(user_id: int) -> Response:
     return await _act(user_id, "reactivate")
 
 
-@blueprint.post("/users/<int:user_id>/unlock")
+@blueprint.post("/users/<id:user_id>/unlock")
 @admin_required
 async def unlock_user(user_id: int) -> Response:
     return await _act(user_id, "unlock")

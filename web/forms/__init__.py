@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import field
 
 MAX_FIELD_LENGTH = 1000
+MAX_PAGE_DIGITS = 6
 KEPT_CONTROLS = frozenset("\t\n")
 
 
@@ -37,3 +38,9 @@ def text_value(form: Mapping[str, str], name: str) -> str:
         char for char in raw if char in KEPT_CONTROLS or unicodedata.category(char) != "Cc"
     )
     return cleaned.strip()[: MAX_FIELD_LENGTH + 1]
+
+
+def page_number(args: Mapping[str, str], name: str = "page") -> int:
+    """A 1-based page number; anything odd (text, huge, negative) means the first page."""
+    raw = args.get(name, "1")
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) <= MAX_PAGE_DIGITS else 1

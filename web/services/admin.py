@@ -12,6 +12,7 @@ from sqlmodel import or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from web.db import escape_like
 from web.db import writing
 from web.models import User
 from web.models import UserSession
@@ -36,8 +37,11 @@ class UserPage:
 async def list_users(session: AsyncSession, *, page: int = 1, query: str = "") -> UserPage:
     condition = None
     if query:
-        pattern = f"%{query.lower()}%"
-        condition = or_(func.lower(User.username).like(pattern), col(User.email).like(pattern))
+        pattern = f"%{escape_like(query.lower())}%"
+        condition = or_(
+            func.lower(User.username).like(pattern, escape="\\"),
+            col(User.email).like(pattern, escape="\\"),
+        )
     count_query = select(func.count()).select_from(User)
     list_query = select(User).order_by(func.lower(User.username))
     if condition is not None:
