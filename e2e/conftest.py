@@ -9,7 +9,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -24,6 +26,7 @@ from playwright.sync_api import Browser
 from playwright.sync_api import BrowserContext
 from playwright.sync_api import Locator
 from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -195,3 +198,36 @@ def tab_to(page: Page, locator: Locator, limit: int = 40) -> None:
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"{locator} not reachable with Tab in {limit} presses")
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    email: str
+    password: str
+
+
+def sign_up(page: Page, mailbox: Mailbox, prefix: str = "player") -> Account:
+    """A fresh, verified account made through the real pages; the tests' own isolation."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    account = Account(name, f"{name}@example.com", "Quiz1234pass")
+    page.goto("/auth/register")
+    page.get_by_label("Username").fill(account.username)
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_label("Password", exact=True).fill(account.password)
+    page.get_by_label("Confirm password").fill(account.password)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    page.goto(mailbox.link(account.email, "Verify your email"))
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    return account
+
+
+def log_in_by_keyboard(page: Page, account: Account) -> None:
+    page.goto("/auth/login")
+    tab_to(page, page.get_by_label("Username or email"))
+    page.keyboard.type(account.username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(account.password)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=f"Hello, {account.username}")).to_be_visible()

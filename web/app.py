@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jinja2 import ChoiceLoader
-from jinja2 import FileSystemLoader
-from jinja2 import PrefixLoader
 from quart import Quart
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import Map
 
 from web import auth
 from web import cli
@@ -17,9 +16,12 @@ from web import errors
 from web import logs
 from web import ratelimit
 from web import security
+from web import templating
 from web.blueprints import account
 from web.blueprints import admin
+from web.blueprints import attempts
 from web.blueprints import auth as auth_routes
+from web.blueprints import catalog
 from web.blueprints import dashboard
 from web.blueprints import health
 from web.blueprints import main
@@ -34,12 +36,23 @@ BLUEPRINTS = (
     account.blueprint,
     dashboard.blueprint,
     admin.blueprint,
+    catalog.blueprint,
+    attempts.blueprint,
 )
+
+
+class IdConverter(IntegerConverter):
+    """Row ids in URLs: positive and within a 32-bit integer, so a huge number is a 404, not a
+    database overflow."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | None = None) -> Quart:
     """Build the app for a tier (APP_ENV when None); raises ConfigError on a bad environment."""
     app = Quart(__name__, template_folder="templates", static_folder="static")
+    app.url_map.converters["id"] = IdConverter
     app.config.update(load_config(config_name))
     app.config.update(overrides or {})
     logs.init_app(app)
@@ -51,11 +64,5 @@ def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | No
         app.register_blueprint(blueprint)
     errors.init_app(app)
     cli.init_app(app)
-    _add_component_loader(app)
+    templating.init_app(app)
     return app
-
-
-def _add_component_loader(app: Quart) -> None:
-    """components/ sits beside the package; templates reach it as "components/<name>.html"."""
-    components = PrefixLoader({"components": FileSystemLoader(app.config["COMPONENTS_DIR"])})
-    app.jinja_loader = ChoiceLoader([components, FileSystemLoader(app.root_path + "/templates")])

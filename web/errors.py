@@ -9,6 +9,7 @@ from quart_rate_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 from werkzeug.exceptions import default_exceptions
+from werkzeug.http import HTTP_STATUS_CODES
 
 from web.htmx import is_htmx
 from web.htmx import page_or_fragment
@@ -31,12 +32,17 @@ async def render_error(error: HTTPException) -> Response:
     if not description or (generic is not None and description == generic.description):
         # werkzeug's stock wording is written for developers; ours says what to do next.
         description = FRIENDLY_DESCRIPTIONS.get(code, description or "")
+    return await render_problem(code, description)
+
+
+async def render_problem(code: int, description: str) -> Response:
+    """A 4xx/5xx page with the status's name as title, or the fragment for htmx."""
     response = await page_or_fragment(
         "errors/error.html",
         "error_message",
         status=code,
         code=code,
-        title=error.name,
+        title=HTTP_STATUS_CODES.get(code, "Error"),
         description=description,
     )
     if is_htmx():

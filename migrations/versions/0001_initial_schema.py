@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 03:13:10.009421
+Create Date: 2026-11-22 03:19:13.514118
 """
 
 from __future__ import annotations
@@ -122,6 +122,7 @@ def upgrade() -> None:
         sa.Column("started_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("deadline_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("finished_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("duration_seconds", sa.Integer(), nullable=True),
         sa.CheckConstraint(
             "answered_count <= question_count", name="ck_attempts_answered_le_total"
         ),
@@ -136,6 +137,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("attempts", schema=None) as batch_op:
         batch_op.create_index("ix_attempts_quiz_finished", ["quiz_id", "finished_at"], unique=False)
+        batch_op.create_index("ix_attempts_user_finished", ["user_id", "finished_at"], unique=False)
         batch_op.create_index("ix_attempts_user_quiz", ["user_id", "quiz_id"], unique=False)
         batch_op.create_index(
             "uq_attempts_open",
@@ -198,6 +200,7 @@ def downgrade() -> None:
             postgresql_where=sa.text("finished_at IS NULL"),
         )
         batch_op.drop_index("ix_attempts_user_quiz")
+        batch_op.drop_index("ix_attempts_user_finished")
         batch_op.drop_index("ix_attempts_quiz_finished")
 
     op.drop_table("attempts")

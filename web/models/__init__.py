@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from web.models.attempt import Attempt
+from web.models.attempt import AttemptClosedError
+from web.models.attempt import AttemptError
+from web.models.attempt import AttemptNotFoundError
+from web.models.attempt import InvalidChoiceError
 from web.models.attempt import UserAnswer
 from web.models.base import utcnow
 from web.models.quiz import Choice
@@ -17,10 +21,14 @@ from web.models.user import UserSession
 
 __all__ = [
     "Attempt",
+    "AttemptClosedError",
+    "AttemptError",
+    "AttemptNotFoundError",
     "Choice",
     "Difficulty",
     "EmailToken",
     "FeedbackMode",
+    "InvalidChoiceError",
     "Question",
     "Quiz",
     "TokenPurpose",

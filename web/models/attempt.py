@@ -1,8 +1,10 @@
-"""Models: a user's attempt at a quiz and the answers it holds."""
+"""Models: a user's attempt at a quiz, the answers it holds, and the rules of taking it."""
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
+from datetime import timedelta
 
 from sqlalchemy import CheckConstraint
 from sqlalchemy import Index
@@ -12,6 +14,31 @@ from sqlmodel import Field
 from sqlmodel import SQLModel
 
 from web.models.base import utcnow
+
+# The last second belongs to the server: a submit that left the browser in time still counts.
+DEADLINE_GRACE = timedelta(seconds=2)
+
+
+class AttemptError(Exception):
+    """A refusal the person should read; `status` is the HTTP status that fits it."""
+
+    status = 409
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class AttemptNotFoundError(AttemptError):
+    status = 404
+
+
+class AttemptClosedError(AttemptError):
+    status = 409
+
+
+class InvalidChoiceError(AttemptError):
+    status = 422
 
 
 class Attempt(SQLModel, table=True):
@@ -25,6 +52,7 @@ class Attempt(SQLModel, table=True):
         CheckConstraint("answered_count <= question_count", name="ck_attempts_answered_le_total"),
         Index("ix_attempts_user_quiz", "user_id", "quiz_id"),
         Index("ix_attempts_quiz_finished", "quiz_id", "finished_at"),
+        Index("ix_attempts_user_finished", "user_id", "finished_at"),
         # At most one open attempt per user and quiz: a second "Start quiz" resumes instead.
         Index(
             "uq_attempts_open",
@@ -47,10 +75,67 @@ class Attempt(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow)
     deadline_at: datetime | None = Field(default=None)
     finished_at: datetime | None = Field(default=None)
+    # Stored at finish so leaderboards sort by time portably (no date arithmetic in SQL).
+    duration_seconds: int | None = Field(default=None)
+
+    @classmethod
+    def begin(
+        cls, user_id: int, quiz_id: int, question_count: int, time_limit_seconds: int | None
+    ) -> Attempt:
+        now = utcnow()
+        deadline = now + timedelta(seconds=time_limit_seconds) if time_limit_seconds else None
+        return cls(
+            user_id=user_id,
+            quiz_id=quiz_id,
+            question_count=question_count,
+            shuffle_seed=random.SystemRandom().randrange(2**31),
+            started_at=now,
+            deadline_at=deadline,
+        )
 
     @property
     def is_finished(self) -> bool:
         return self.finished_at is not None
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        """Past the deadline and its grace: from here on the attempt is over."""
+        return (
+            self.deadline_at is not None and (now or utcnow()) >= self.deadline_at + DEADLINE_GRACE
+        )
+
+    def seconds_left(self, now: datetime | None = None) -> int | None:
+        if self.deadline_at is None:
+            return None
+        return max(int((self.deadline_at - (now or utcnow())).total_seconds()), 0)
+
+    def check_open(self, now: datetime | None = None) -> None:
+        """Refuse answers to a finished attempt, or after the deadline (plus a small grace)."""
+        now = now or utcnow()
+        if self.finished_at is not None:
+            if self.deadline_at is not None and self.finished_at >= self.deadline_at:
+                raise AttemptClosedError("Time is up: this attempt ended at its time limit.")
+            raise AttemptClosedError("This attempt is finished; answers can no longer change.")
+        if self.is_expired(now):
+            raise AttemptClosedError("Time is up: this attempt ended at its time limit.")
+
+    def finish(self, now: datetime | None = None) -> None:
+        """End the attempt; one that ran out of time ends at its deadline, not when noticed."""
+        if self.finished_at is not None:
+            return
+        now = now or utcnow()
+        end = min(now, self.deadline_at) if self.deadline_at is not None else now
+        self.finished_at = end
+        self.duration_seconds = max(int((end - self.started_at).total_seconds()), 0)
+
+    def order(self, ids: list[int], salt: int = 0) -> list[int]:
+        """A shuffle of `ids` that is the same every time for this attempt (and salt)."""
+        shuffled = list(ids)
+        random.Random(self.shuffle_seed * 1_000_003 + salt).shuffle(shuffled)  # noqa: S311 - ordering, not security
+        return shuffled
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.correct_count / self.question_count) if self.question_count else 0
 
 
 class UserAnswer(SQLModel, table=True):

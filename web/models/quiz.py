@@ -58,10 +58,11 @@ class Quiz(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
+    # Never loaded implicitly: quiz rows ride along on hot paths where content comes cached.
     questions: list["Question"] = Relationship(
         back_populates="quiz",
         cascade_delete=True,
-        sa_relationship_kwargs={"lazy": "selectin", "order_by": "Question.position"},
+        sa_relationship_kwargs={"lazy": "raise", "order_by": "Question.position"},
     )
 
     @property

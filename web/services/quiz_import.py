@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import selectinload
 from sqlmodel import col
 from sqlmodel import delete
 from sqlmodel import select
@@ -94,7 +95,7 @@ async def import_quizzes(
 
 
 async def export_quizzes(session: AsyncSession, slugs: list[str] | None = None) -> list[QuizData]:
-    query = select(Quiz).order_by(col(Quiz.id))
+    query = select(Quiz).options(selectinload(Quiz.questions))  # type: ignore[arg-type]  # SQLModel types relationships as lists.order_by(col(Quiz.id))
     if slugs:
         query = query.where(col(Quiz.slug).in_(slugs))
     quizzes = (await session.exec(query)).all()

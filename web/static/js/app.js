@@ -44,10 +44,20 @@
   }
 
   // On a question card, 1–9 choose the Nth answer and Enter on a choice submits (CONTRACT.md).
+  // On answer feedback, Enter on its heading moves on ("Next question" or "See results").
   document.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
     const target = event.target instanceof Element ? event.target : document.body;
     if (isTyping(target)) return;
+    const moveOn = target.closest("[data-enter-activates]");
+    if (event.key === "Enter" && moveOn && !target.matches("a, button, input, select, textarea")) {
+      const next = moveOn.querySelector(moveOn.dataset.enterActivates);
+      if (next) {
+        event.preventDefault();
+        next.click();
+      }
+      return;
+    }
     const form = document.querySelector("form[data-answer-keys]");
     if (!form) return;
     if (/^[1-9]$/.test(event.key)) {
@@ -62,4 +72,42 @@
       form.requestSubmit();
     }
   });
+
+  // Timed attempts: tick the visible clock each second, but speak only at a few moments, so a
+  // screen reader is not flooded. After the deadline (and the server's grace) go to the
+  // attempt's URL, where the server finishes it and shows the results.
+  const ANNOUNCE_AT = new Map([[300, "5 minutes left"], [60, "1 minute left"], [30, "30 seconds left"], [10, "10 seconds left"]]);
+
+  function startCountdown(element) {
+    if (element.dataset.ticking) return;
+    element.dataset.ticking = "true";
+    const deadline = Date.parse(element.dataset.deadline);
+    const grace = Number(element.dataset.graceMs || 0);
+    const value = element.querySelector(".countdown-value");
+    const announcer = element.querySelector("[data-countdown-announcer]");
+    let last = null;
+    const tick = () => {
+      if (!element.isConnected) return;
+      const left = Math.max(Math.ceil((deadline - Date.now()) / 1000), 0);
+      if (left !== last) {
+        value.textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+        if (ANNOUNCE_AT.has(left)) announcer.textContent = ANNOUNCE_AT.get(left);
+        if (left === 0) announcer.textContent = "Time is up";
+        last = left;
+      }
+      if (Date.now() >= deadline + grace) {
+        window.location.assign(element.dataset.expireUrl);
+        return;
+      }
+      window.setTimeout(tick, 250);
+    };
+    tick();
+  }
+
+  function startCountdowns() {
+    document.querySelectorAll(".countdown[data-deadline]").forEach(startCountdown);
+  }
+
+  document.addEventListener("DOMContentLoaded", startCountdowns);
+  document.addEventListener("htmx:after:settle", startCountdowns);
 })();

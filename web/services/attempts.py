@@ -1,0 +1,287 @@
+"""Services: taking a quiz: start or resume, answer, finish, and read the results.
+
+The hot path (answering) runs five statements: the session's user, the attempt with its
+quiz, the answers so far, one INSERT and one UPDATE ... RETURNING. Quiz content comes from
+services/content.py's cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+
+from sqlalchemy import Insert
+from sqlalchemy import case
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import col
+from sqlmodel import select
+from sqlmodel import update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from web.db import writing
+from web.models import Attempt
+from web.models import AttemptClosedError
+from web.models import AttemptError
+from web.models import AttemptNotFoundError
+from web.models import InvalidChoiceError
+from web.models import Quiz
+from web.models import User
+from web.models import UserAnswer
+from web.models import utcnow
+from web.services.content import ChoiceView
+from web.services.content import QuestionView
+from web.services.content import QuizContent
+from web.services.content import quiz_content
+
+NOT_FOUND = "We could not find that attempt."
+
+
+class NotVerifiedError(AttemptError):
+    status = 403
+
+
+@dataclass(frozen=True)
+class Answer:
+    choice_id: int | None
+    is_correct: bool
+
+
+@dataclass
+class AttemptState:
+    """An attempt as its taker sees it: questions in attempt order and the answers so far."""
+
+    attempt: Attempt
+    quiz: Quiz
+    content: QuizContent
+    answers: dict[int, Answer] = field(default_factory=dict)
+
+    @property
+    def questions(self) -> list[QuestionView]:
+        by_id = {question.id: question for question in self.content.questions}
+        ids = list(by_id)
+        if self.quiz.shuffle_questions:
+            ids = self.attempt.order(ids)
+        return [by_id[question_id] for question_id in ids]
+
+    @property
+    def total(self) -> int:
+        return len(self.content.questions)
+
+    def question_at(self, position: int) -> QuestionView:
+        questions = self.questions
+        if not 1 <= position <= len(questions):
+            raise AttemptNotFoundError("That question is not part of this attempt.")
+        return questions[position - 1]
+
+    def choices(self, question: QuestionView) -> list[ChoiceView]:
+        if not self.quiz.shuffle_choices:
+            return list(question.choices)
+        by_id = {choice.id: choice for choice in question.choices}
+        return [by_id[i] for i in self.attempt.order(list(by_id), salt=question.id)]
+
+    def next_position(self) -> int | None:
+        """The first unanswered question, where a resumed attempt picks up."""
+        for position, question in enumerate(self.questions, start=1):
+            if question.id not in self.answers:
+                return position
+        return None
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    state: AttemptState
+    question: QuestionView
+    position: int
+    answer: Answer
+    duplicate: bool
+
+
+async def _load_attempt(session: AsyncSession, user: User, attempt_id: int) -> tuple[Attempt, Quiz]:
+    row = (
+        await session.exec(
+            select(Attempt, Quiz)
+            .join(Quiz, col(Quiz.id) == Attempt.quiz_id)
+            .where(col(Attempt.id) == attempt_id)
+        )
+    ).first()
+    if row is None or row[0].user_id != user.id:  # someone else's attempt does not exist for you
+        raise AttemptNotFoundError(NOT_FOUND)
+    return row
+
+
+async def load_state(session: AsyncSession, user: User, attempt_id: int) -> AttemptState:
+    """Also finishes an attempt whose time ran out: the deadline holds without JavaScript."""
+    attempt, quiz = await _load_attempt(session, user, attempt_id)
+    assert attempt.id is not None  # noqa: S101 - a persisted attempt
+    content = await quiz_content(session, attempt.quiz_id, quiz.updated_at)
+    rows = await session.exec(
+        select(UserAnswer.question_id, UserAnswer.choice_id, UserAnswer.is_correct).where(
+            col(UserAnswer.attempt_id) == attempt.id
+        )
+    )
+    state = AttemptState(attempt, quiz, content, {q: Answer(c, ok) for q, c, ok in rows})
+    if not attempt.is_finished and attempt.is_expired():
+        async with writing(session):
+            attempt.finish()
+            session.add(attempt)
+    return state
+
+
+def _insert_ignoring_duplicates(dialect: str, values: dict[str, object]) -> Insert:
+    """INSERT that does nothing when the (attempt, question) answer exists: no rollback needed."""
+    if dialect == "sqlite":
+        return sqlite_insert(UserAnswer).values(values).on_conflict_do_nothing()
+    if dialect == "postgresql":
+        return postgresql_insert(UserAnswer).values(values).on_conflict_do_nothing()
+    return insert(UserAnswer).values(values)  # pragma: no cover - only the two supported
+
+
+async def record_answer(
+    session: AsyncSession, user: User, attempt_id: int, position: int, choice_id: int | None
+) -> AnswerOutcome:
+    """Store one answer, once: a repeat (double submit, second tab) returns the stored one."""
+    state = await load_state(session, user, attempt_id)
+    question = state.question_at(position)
+    stored = state.answers.get(question.id)
+    if stored is not None:
+        return AnswerOutcome(state, question, position, stored, duplicate=True)
+    attempt = state.attempt
+    attempt.check_open()
+    choice = question.choice(choice_id) if choice_id is not None else None
+    if choice is None:
+        raise InvalidChoiceError("Choose one of the answers, then submit.")
+    answer = Answer(choice.id, choice.is_correct)
+    now = utcnow()
+    is_last = col(Attempt.answered_count) + 1 >= col(Attempt.question_count)
+    elapsed = int((now - attempt.started_at).total_seconds())
+    async with writing(session):
+        dialect = session.bind.dialect.name if session.bind else "sqlite"
+        result = await session.exec(
+            _insert_ignoring_duplicates(
+                dialect,
+                {
+                    "attempt_id": attempt.id,
+                    "question_id": question.id,
+                    "choice_id": choice.id,
+                    "is_correct": choice.is_correct,
+                    "answered_at": now,
+                },
+            )
+        )
+        if result.rowcount == 0:  # a concurrent submit got there first
+            return AnswerOutcome(state, question, position, answer, duplicate=True)
+        counters = (
+            await session.exec(
+                update(Attempt)
+                .where(col(Attempt.id) == attempt.id, col(Attempt.finished_at).is_(None))
+                .values(
+                    answered_count=col(Attempt.answered_count) + 1,
+                    correct_count=col(Attempt.correct_count) + int(choice.is_correct),
+                    # The last answer finishes the attempt in the same statement.
+                    finished_at=case((is_last, now), else_=None),
+                    duration_seconds=case((is_last, elapsed), else_=None),
+                )
+                .returning(
+                    col(Attempt.answered_count),
+                    col(Attempt.correct_count),
+                    col(Attempt.finished_at),
+                    col(Attempt.duration_seconds),
+                )
+            )
+        ).first()
+        if counters is None:
+            raise AttemptClosedError("This attempt is finished; answers can no longer change.")
+    for name, value in zip(
+        ("answered_count", "correct_count", "finished_at", "duration_seconds"),
+        counters,
+        strict=True,
+    ):
+        set_committed_value(attempt, name, value)  # what the database holds; nothing to flush
+    state.answers[question.id] = answer
+    return AnswerOutcome(state, question, position, answer, duplicate=False)
+
+
+async def settle_expired(session: AsyncSession, user: User) -> None:
+    """Finish this person's attempts whose time ran out while nobody was looking."""
+    expired = (
+        await session.exec(
+            select(Attempt).where(
+                col(Attempt.user_id) == user.id,
+                col(Attempt.finished_at).is_(None),
+                col(Attempt.deadline_at).is_not(None),
+                col(Attempt.deadline_at) < utcnow(),
+            )
+        )
+    ).all()
+    expired = [attempt for attempt in expired if attempt.is_expired()]
+    if expired:
+        async with writing(session):
+            for attempt in expired:
+                attempt.finish()
+                session.add(attempt)
+
+
+async def start_attempt(session: AsyncSession, user: User, slug: str) -> Attempt:
+    """Resume the open attempt at this quiz, or begin one; verified accounts only."""
+    if not user.is_verified:
+        raise NotVerifiedError("Verify your email before starting a quiz: use the link we sent.")
+    quiz = (
+        await session.exec(select(Quiz).where(Quiz.slug == slug, col(Quiz.is_published).is_(True)))
+    ).first()
+    if quiz is None or quiz.id is None:
+        raise AttemptNotFoundError("We could not find that quiz.")
+    await settle_expired(session, user)
+    mine_open = select(Attempt).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, col(Attempt.finished_at).is_(None)
+    )
+    content = await quiz_content(session, quiz.id, quiz.updated_at)
+    assert user.id is not None  # noqa: S101 - a persisted user
+    async with writing(session):
+        # Inside the write transaction: on SQLite the lock makes check-then-insert safe, and
+        # on PostgreSQL the partial unique index refuses a second open attempt.
+        attempt = (await session.exec(mine_open)).first()
+        if attempt is None:
+            attempt = Attempt.begin(
+                user.id, quiz.id, len(content.questions), quiz.time_limit_seconds
+            )
+            session.add(attempt)
+    return attempt
+
+
+async def finish_attempt(session: AsyncSession, user: User, attempt_id: int) -> Attempt:
+    attempt, _quiz = await _load_attempt(session, user, attempt_id)
+    if not attempt.is_finished:
+        async with writing(session):
+            attempt.finish()
+            session.add(attempt)
+    return attempt
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    position: int
+    question: QuestionView
+    chosen: ChoiceView | None
+    correct: ChoiceView
+
+    @property
+    def is_correct(self) -> bool:
+        return self.chosen is not None and self.chosen.id == self.correct.id
+
+
+async def review(
+    session: AsyncSession, user: User, attempt_id: int
+) -> tuple[AttemptState, list[ReviewItem]]:
+    """Every question of a finished attempt with the answer given and the right one."""
+    state = await load_state(session, user, attempt_id)
+    if not state.attempt.is_finished:
+        raise AttemptClosedError("This attempt is still in progress.")
+    items = []
+    for position, question in enumerate(state.questions, start=1):
+        given = state.answers.get(question.id)
+        chosen = question.choice(given.choice_id) if given and given.choice_id else None
+        items.append(ReviewItem(position, question, chosen, question.correct))
+    return state, items

@@ -1,0 +1,179 @@
+"""Services: the catalog of published quizzes, a quiz's overview and its leaderboard."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import select as sa_select
+from sqlmodel import and_
+from sqlmodel import col
+from sqlmodel import func
+from sqlmodel import or_
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from web.db import escape_like
+from web.models import Attempt
+from web.models import Question
+from web.models import Quiz
+from web.models import User
+
+PAGE_SIZE = 9
+LEADERBOARD_SIZE = 10
+
+
+@dataclass(frozen=True)
+class QuizCard:
+    quiz: Quiz
+    question_count: int
+
+
+@dataclass(frozen=True)
+class CatalogPage:
+    cards: list[QuizCard]
+    categories: list[str]
+    query: str
+    category: str
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True)
+class LeaderboardEntry:
+    rank: int
+    username: str
+    correct: int
+    total: int
+    seconds: int
+
+
+@dataclass(frozen=True)
+class QuizOverview:
+    quiz: Quiz
+    question_count: int
+    best: Attempt | None
+    open_attempt: Attempt | None
+    leaderboard: list[LeaderboardEntry]
+
+
+def _question_counts() -> ColumnElement[int]:
+    return (
+        select(func.count(col(Question.id)))
+        .where(col(Question.quiz_id) == col(Quiz.id))
+        .correlate(Quiz)
+        .scalar_subquery()
+    )
+
+
+async def search_catalog(
+    session: AsyncSession, *, query: str = "", category: str = "", page: int = 1
+) -> CatalogPage:
+    conditions: list[ColumnElement[bool]] = [col(Quiz.is_published).is_(True)]
+    if query:
+        pattern = f"%{escape_like(query.lower())}%"
+        conditions.append(
+            or_(
+                func.lower(Quiz.title).like(pattern, escape="\\"),
+                func.lower(Quiz.description).like(pattern, escape="\\"),
+                func.lower(Quiz.category).like(pattern, escape="\\"),
+            )
+        )
+    if category:
+        conditions.append(col(Quiz.category) == category)
+    where = and_(*conditions)
+    total = (await session.exec(select(func.count()).select_from(Quiz).where(where))).one()
+    pages = max(math.ceil(total / PAGE_SIZE), 1)
+    page = min(max(page, 1), pages)
+    rows = (
+        await session.exec(
+            select(Quiz, _question_counts())
+            .where(where)
+            .order_by(col(Quiz.category), col(Quiz.title))
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        )
+    ).all()
+    categories = (
+        await session.exec(
+            select(Quiz.category)
+            .where(col(Quiz.is_published).is_(True))
+            .distinct()
+            .order_by(col(Quiz.category))
+        )
+    ).all()
+    return CatalogPage(
+        cards=[QuizCard(quiz, count) for quiz, count in rows],
+        categories=list(categories),
+        query=query,
+        category=category,
+        page=page,
+        pages=pages,
+        total=total,
+    )
+
+
+async def leaderboard(session: AsyncSession, quiz_id: int) -> list[LeaderboardEntry]:
+    """Each person's best finished attempt: most correct first, then the fastest."""
+    ranked = (
+        sa_select(  # SQLModel's select stops at four columns
+            col(Attempt.user_id),
+            col(Attempt.correct_count),
+            col(Attempt.question_count),
+            col(Attempt.duration_seconds),
+            func.row_number()
+            .over(
+                partition_by=col(Attempt.user_id),
+                order_by=(col(Attempt.correct_count).desc(), col(Attempt.duration_seconds)),
+            )
+            .label("rank_in_user"),
+        )
+        .where(col(Attempt.quiz_id) == quiz_id, col(Attempt.finished_at).is_not(None))
+        .subquery()
+    )
+    rows = (
+        await session.exec(
+            select(
+                User.username,
+                ranked.c.correct_count,
+                ranked.c.question_count,
+                ranked.c.duration_seconds,
+            )
+            .join(ranked, ranked.c.user_id == User.id)
+            .where(ranked.c.rank_in_user == 1)
+            .order_by(ranked.c.correct_count.desc(), ranked.c.duration_seconds, User.username)
+            .limit(LEADERBOARD_SIZE)
+        )
+    ).all()
+    return [
+        LeaderboardEntry(rank, username, correct, total, seconds or 0)
+        for rank, (username, correct, total, seconds) in enumerate(rows, start=1)
+    ]
+
+
+async def quiz_overview(session: AsyncSession, slug: str, user: User | None) -> QuizOverview | None:
+    row = (
+        await session.exec(
+            select(Quiz, _question_counts()).where(
+                col(Quiz.slug) == slug, col(Quiz.is_published).is_(True)
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    quiz, count = row
+    assert quiz.id is not None  # noqa: S101 - a persisted quiz
+    best = open_attempt = None
+    if user is not None:
+        mine = select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
+        open_attempt = (await session.exec(mine.where(col(Attempt.finished_at).is_(None)))).first()
+        best = (
+            await session.exec(
+                mine.where(col(Attempt.finished_at).is_not(None))
+                .order_by(col(Attempt.correct_count).desc(), col(Attempt.duration_seconds))
+                .limit(1)
+            )
+        ).first()
+    return QuizOverview(quiz, count, best, open_attempt, await leaderboard(session, quiz.id))

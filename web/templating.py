@@ -1,0 +1,36 @@
+"""Templating: where templates and components are found, and the few filters they share."""
+
+from __future__ import annotations
+
+from jinja2 import ChoiceLoader
+from jinja2 import FileSystemLoader
+from jinja2 import PrefixLoader
+from quart import Quart
+
+
+def duration(seconds: int | None) -> str:
+    """ "1 min 5 s" for people; "-" when unknown."""
+    if seconds is None:
+        return "-"
+    minutes, rest = divmod(max(int(seconds), 0), 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{hours} h"] if hours else []
+    if minutes:
+        parts.append(f"{minutes} min")
+    if rest or not parts:
+        parts.append(f"{rest} s")
+    return " ".join(parts)
+
+
+def clock(seconds: int | None) -> str:
+    """ "4:05" for a countdown."""
+    minutes, rest = divmod(max(int(seconds or 0), 0), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def init_app(app: Quart) -> None:
+    # components/ sits beside the package; templates reach it as "components/<name>.html".
+    components = PrefixLoader({"components": FileSystemLoader(app.config["COMPONENTS_DIR"])})
+    app.jinja_loader = ChoiceLoader([components, FileSystemLoader(f"{app.root_path}/templates")])
+    app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters["clock"] = clock
