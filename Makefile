@@ -70,8 +70,9 @@ e2e: install assets chromium ## Browser tests in Debian's Chromium against a rea
 
 test: lint unit e2e ## Everything CI runs on SQLite: lint, unit, integration, e2e
 
-test-postgres: install assets ## The database tests on PostgreSQL, plus the Redis paths
+test-postgres: install assets chromium ## Unit, integration and e2e on PostgreSQL + Redis (2 workers)
 	APP_ENV=testing TEST_DATABASE_URL=$(PG_TEST_URL) TEST_REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest tests
+	APP_ENV=testing TEST_DATABASE_URL=$(PG_TEST_URL) TEST_REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest e2e
 
 lock: ## Re-pin every Python dependency into requirements.lock
 	rm -rf .lock-venv && "$$(.ci/find-python)" -m venv .lock-venv

@@ -28,6 +28,11 @@ from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.databases import POSTGRES_URL
+from tests.databases import REDIS_URL
+from tests.databases import create_scratch_database
+from tests.databases import drop_scratch_database
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
@@ -104,21 +109,31 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 @pytest.fixture(scope="session")
-def server_env(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> dict[str, str]:
+def server_env(
+    tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox
+) -> Iterator[dict[str, str]]:
+    """SQLite and one worker; with TEST_DATABASE_URL (CI's second pass) the scale-out shape:
+    PostgreSQL, Redis and two hypercorn workers."""
     directory = tmp_path_factory.mktemp("live")
     port = _free_port()
-    return {
+    backend = "postgresql" if POSTGRES_URL.startswith("postgresql") else "sqlite"
+    database_url = create_scratch_database(backend, directory)
+    scale_out = {"WEB_CONCURRENCY": "2", "REDIS_URL": REDIS_URL} if backend == "postgresql" else {}
+    yield {
         **os.environ,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": str(mailbox.port),
         "APP_ENV": "development",
         "RATELIMIT_ENABLED": "0",
         "SECRET_KEY": "e2e-secret-key",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{directory / 'e2e.db'}",
+        "DATABASE_URL": database_url,
         "PORT": str(port),
         "BASE_URL": f"http://127.0.0.1:{port}",
         "LOG_DIR": str(directory / "logs"),
+        "WEB_CONCURRENCY": "1",
+        **scale_out,
     }
+    drop_scratch_database(database_url)
 
 
 @pytest.fixture(scope="session")
@@ -138,7 +153,14 @@ def live_server(
     log = tmp_path_factory.mktemp("server") / "hypercorn.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [str(BIN / "hypercorn"), "--bind", url.removeprefix("http://"), "web.asgi:app"],
+            [
+                str(BIN / "hypercorn"),
+                "--bind",
+                url.removeprefix("http://"),
+                "--workers",
+                server_env["WEB_CONCURRENCY"],
+                "web.asgi:app",
+            ],
             env=server_env,
             cwd=ROOT,
             stdout=output,

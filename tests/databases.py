@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -27,7 +28,7 @@ def _admin_dsn(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-async def _run_admin(url: str, statement: str) -> None:
+async def _admin(url: str, statement: str) -> None:
     connection = await asyncpg.connect(_admin_dsn(url))
     try:
         await connection.execute(statement)
@@ -35,12 +36,18 @@ async def _run_admin(url: str, statement: str) -> None:
         await connection.close()
 
 
+def _run_admin(url: str, statement: str) -> None:
+    """On a thread of its own: callers may sit inside a running loop (Playwright's)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(lambda: asyncio.run(_admin(url, statement))).result()
+
+
 def create_scratch_database(backend: str, directory: Path) -> str:
     """An empty database of its own, so tests never touch anyone else's data."""
     if backend == "sqlite":
         return f"sqlite+aiosqlite:///{directory / f'scratch-{uuid.uuid4().hex}.db'}"
     name = f"hq_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_run_admin(POSTGRES_URL, f'CREATE DATABASE "{name}"'))
+    _run_admin(POSTGRES_URL, f'CREATE DATABASE "{name}"')
     return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
 
@@ -48,7 +55,7 @@ def drop_scratch_database(url: str) -> None:
     if not url.startswith("postgresql"):
         return
     name = make_url(url).database
-    asyncio.run(_run_admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _run_admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def migrate(url: str, revision: str = "head", *, down: bool = False) -> None:
