@@ -112,15 +112,26 @@ async def _issue_token(session: AsyncSession, user: User, purpose: TokenPurpose)
     return token
 
 
+# Subject (CONTRACT.md), body template, and the link's path for each kind of token.
+TOKEN_EMAILS = {
+    TokenPurpose.VERIFY_EMAIL: ("Verify your email", "verify_email", "/auth/verify/{}"),
+    TokenPurpose.RESET_PASSWORD: (
+        "Reset your password",
+        "reset_password",
+        "/auth/reset-password/{}",
+    ),
+}
+
+
+async def _mail_token(session: AsyncSession, user: User, purpose: TokenPurpose) -> None:
+    token = await _issue_token(session, user, purpose)
+    subject, template, path = TOKEN_EMAILS[purpose]
+    link = _link(path.format(token))
+    await send_email(user.email, subject, template, username=user.username, link=link)
+
+
 async def send_verification(session: AsyncSession, user: User) -> None:
-    token = await _issue_token(session, user, TokenPurpose.VERIFY_EMAIL)
-    await send_email(
-        user.email,
-        "Verify your email",
-        "verify_email",
-        username=user.username,
-        link=_link(f"/auth/verify/{token}"),
-    )
+    await _mail_token(session, user, TokenPurpose.VERIFY_EMAIL)
 
 
 async def _usable_token(
@@ -241,14 +252,7 @@ async def request_password_reset(session: AsyncSession, email: str) -> None:
     user = (await session.exec(select(User).where(User.email == email))).first()
     if user is None or not user.is_active:
         return
-    token = await _issue_token(session, user, TokenPurpose.RESET_PASSWORD)
-    await send_email(
-        user.email,
-        "Reset your password",
-        "reset_password",
-        username=user.username,
-        link=_link(f"/auth/reset-password/{token}"),
-    )
+    await _mail_token(session, user, TokenPurpose.RESET_PASSWORD)
 
 
 async def check_reset_token(session: AsyncSession, token: str) -> User:
