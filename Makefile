@@ -12,7 +12,7 @@ PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install assets chromium migrate seed run serve lint fmt typecheck unit e2e test test-postgres lock clean
+.PHONY: help install assets chromium migrate seed run lint fmt unit e2e test test-postgres bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ test: lint unit e2e ## Everything CI runs on SQLite: lint, unit, integration, e2
 test-postgres: install assets chromium ## Unit, integration and e2e on PostgreSQL + Redis (2 workers)
 	APP_ENV=testing TEST_DATABASE_URL=$(PG_TEST_URL) TEST_REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest tests
 	APP_ENV=testing TEST_DATABASE_URL=$(PG_TEST_URL) TEST_REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest e2e
+
+bench: install assets ## Print what the hot requests cost (SQLite; PostgreSQL with TEST_DATABASE_URL)
+	APP_ENV=testing $(BIN)/python -m tests.benchmarks.bench_requests
 
 lock: ## Re-pin every Python dependency into requirements.lock
 	rm -rf .lock-venv && "$$(.ci/find-python)" -m venv .lock-venv
