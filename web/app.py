@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from quart import Quart
-from werkzeug.routing import IntegerConverter
-from werkzeug.routing import Map
+from werkzeug.routing import BaseConverter
 
 from web import auth
 from web import cli
@@ -41,12 +40,20 @@ BLUEPRINTS = (
 )
 
 
-class IdConverter(IntegerConverter):
-    """Row ids in URLs: positive and within a 32-bit integer, so a huge number is a 404, not a
-    database overflow."""
+class IdConverter(BaseConverter):
+    """Row ids and positions in URLs. A number no row can have (0, or past a 32-bit integer)
+    becomes 0, which the services answer with 404: the database never sees an overflow, and
+    werkzeug's converter validation (which turns a POST's miss into a 405) is not involved."""
 
-    def __init__(self, url_map: Map) -> None:
-        super().__init__(url_map, min=1, max=2**31 - 1)
+    regex = r"\d{1,20}"
+    MAX = 2**31 - 1
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if number <= self.MAX else 0
+
+    def to_url(self, value: object) -> str:
+        return str(value)
 
 
 def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | None = None) -> Quart:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 03:19:13.514118
+Create Date: 2026-11-22 03:41:05.529223
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("shuffle_questions", sa.Boolean(), nullable=False),
         sa.Column("shuffle_choices", sa.Boolean(), nullable=False),
         sa.Column("is_published", sa.Boolean(), nullable=False),
+        sa.Column("search_text", sa.Text(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),

@@ -13,6 +13,7 @@ from web.auth import login_required
 from web.auth import require_account
 from web.db import get_session
 from web.errors import render_problem
+from web.forms import small_int
 from web.htmx import fragment
 from web.htmx import is_htmx
 from web.htmx import page_or_fragment
@@ -101,8 +102,7 @@ async def question(attempt_id: int, position: int) -> Response:
 @blueprint.post("/attempts/<id:attempt_id>/questions/<id:position>")
 @login_required
 async def submit_answer(attempt_id: int, position: int) -> Response:
-    raw = (await request.form).get("choice", "")
-    choice_id = int(raw) if raw.isdigit() and len(raw) < 10 else None  # noqa: PLR2004 - digits
+    choice_id = small_int((await request.form).get("choice"), digits=9)
     user, session = await require_account(), get_session()
     try:
         outcome = await attempts.record_answer(session, user, attempt_id, position, choice_id)
@@ -120,16 +120,22 @@ async def submit_answer(attempt_id: int, position: int) -> Response:
         return await _stage(state, position, score_oob=True)
     next_position = state.next_position()
     if state.attempt.is_finished or next_position is None:
-        return await _results(attempt_id)
+        return await _results(attempt_id, state)
     return await _stage(state, next_position, score_oob=True)
 
 
-async def _results(attempt_id: int) -> Response:
-    """The results view; for htmx it replaces the whole attempt in place and takes its URL."""
+async def _results(attempt_id: int, state: AttemptState | None = None) -> Response:
+    """The results view; for htmx it replaces the whole attempt in place and takes its URL.
+
+    A finished state at hand (the last exam answer) is reused: no second trip to the database.
+    """
     url = url_for("attempts.results", attempt_id=attempt_id)
     if not is_htmx():
         return redirect_to(url)
-    state, items = await attempts.review(get_session(), await require_account(), attempt_id)
+    if state is None or not state.attempt.is_finished:
+        state, items = await attempts.review(get_session(), await require_account(), attempt_id)
+    else:
+        items = attempts.review_items(state)
     response = await fragment("results_view", state=state, items=items)
     response.headers.update(
         {"HX-Retarget": "#attempt-view", "HX-Reswap": "outerHTML", "HX-Push-Url": url}

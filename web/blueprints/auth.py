@@ -114,6 +114,7 @@ async def login() -> Response:
             parsed.errors[error.field] = error.message
         else:
             user_agent = request.headers.get("User-Agent", "")
+            await accounts.close_session(db, session_token())  # a re-login replaces, not adds
             token = await accounts.open_session(
                 db, user, remember=parsed.data.remember, user_agent=user_agent
             )

@@ -40,7 +40,16 @@ def text_value(form: Mapping[str, str], name: str) -> str:
     return cleaned.strip()[: MAX_FIELD_LENGTH + 1]
 
 
+def small_int(raw: object, digits: int = MAX_PAGE_DIGITS) -> int | None:
+    """An ASCII-digit number of at most `digits` digits, else None.
+
+    str.isdigit() alone accepts "²" and other digits int() refuses (a 500 otherwise).
+    """
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= digits:
+        return int(raw)
+    return None
+
+
 def page_number(args: Mapping[str, str], name: str = "page") -> int:
     """A 1-based page number; anything odd (text, huge, negative) means the first page."""
-    raw = args.get(name, "1")
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) <= MAX_PAGE_DIGITS else 1
+    return small_int(args.get(name, "1")) or 1

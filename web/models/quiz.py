@@ -11,6 +11,7 @@ from sqlalchemy import CheckConstraint
 from sqlalchemy import Index
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import event
 from sqlmodel import Column
 from sqlmodel import Field
 from sqlmodel import Relationship
@@ -54,6 +55,9 @@ class Quiz(SQLModel, table=True):
     shuffle_questions: bool = Field(default=False)
     shuffle_choices: bool = Field(default=False)
     is_published: bool = Field(default=False)
+    # Case-folded title, category and description, kept by _index_for_search below: LIKE on it
+    # ignores case beyond ASCII on every database (SQLite's lower() folds ASCII only).
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -72,6 +76,12 @@ class Quiz(SQLModel, table=True):
     @property
     def is_exam(self) -> bool:
         return self.feedback_mode == FeedbackMode.EXAM
+
+
+@event.listens_for(Quiz, "before_insert")
+@event.listens_for(Quiz, "before_update")
+def _index_for_search(_mapper: object, _connection: object, quiz: Quiz) -> None:
+    quiz.search_text = " ".join((quiz.title, quiz.category, quiz.description)).casefold()
 
 
 class Question(SQLModel, table=True):

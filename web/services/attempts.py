@@ -272,16 +272,20 @@ class ReviewItem:
         return self.chosen is not None and self.chosen.id == self.correct.id
 
 
-async def review(
-    session: AsyncSession, user: User, attempt_id: int
-) -> tuple[AttemptState, list[ReviewItem]]:
-    """Every question of a finished attempt with the answer given and the right one."""
-    state = await load_state(session, user, attempt_id)
-    if not state.attempt.is_finished:
-        raise AttemptClosedError("This attempt is still in progress.")
+def review_items(state: AttemptState) -> list[ReviewItem]:
+    """Every question in attempt order with the answer given and the right one."""
     items = []
     for position, question in enumerate(state.questions, start=1):
         given = state.answers.get(question.id)
         chosen = question.choice(given.choice_id) if given and given.choice_id else None
         items.append(ReviewItem(position, question, chosen, question.correct))
-    return state, items
+    return items
+
+
+async def review(
+    session: AsyncSession, user: User, attempt_id: int
+) -> tuple[AttemptState, list[ReviewItem]]:
+    state = await load_state(session, user, attempt_id)
+    if not state.attempt.is_finished:
+        raise AttemptClosedError("This attempt is still in progress.")
+    return state, review_items(state)

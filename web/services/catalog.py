@@ -10,7 +10,6 @@ from sqlalchemy import select as sa_select
 from sqlmodel import and_
 from sqlmodel import col
 from sqlmodel import func
-from sqlmodel import or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -73,14 +72,8 @@ async def search_catalog(
 ) -> CatalogPage:
     conditions: list[ColumnElement[bool]] = [col(Quiz.is_published).is_(True)]
     if query:
-        pattern = f"%{escape_like(query.lower())}%"
-        conditions.append(
-            or_(
-                func.lower(Quiz.title).like(pattern, escape="\\"),
-                func.lower(Quiz.description).like(pattern, escape="\\"),
-                func.lower(Quiz.category).like(pattern, escape="\\"),
-            )
-        )
+        pattern = f"%{escape_like(query.casefold())}%"
+        conditions.append(col(Quiz.search_text).like(pattern, escape="\\"))
     if category:
         conditions.append(col(Quiz.category) == category)
     where = and_(*conditions)
