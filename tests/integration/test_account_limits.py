@@ -1,0 +1,141 @@
+"""Rate limits on the account forms, with limits turned on as in production."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from quart import Quart
+from quart import Response
+
+from tests.integration.accounts_helpers import HTMX
+from tests.integration.accounts_helpers import Mailbox
+from tests.integration.accounts_helpers import fetch_all
+from tests.integration.accounts_helpers import is_signed_in
+from tests.integration.accounts_helpers import log_in
+from tests.integration.accounts_helpers import make_user
+from tests.integration.accounts_helpers import post_form
+from tests.integration.accounts_helpers import register
+from tests.integration.accounts_helpers import running_app
+from tests.integration.accounts_helpers import text
+from web.models import User
+
+
+@pytest.fixture
+async def limited(database_url: str) -> AsyncIterator[Quart]:
+    async with running_app(database_url, QUART_RATE_LIMITER_ENABLED=True) as app:
+        yield app
+
+
+async def assert_too_many(response: Response, *, at_most: int) -> int:
+    """A 429 page that says, in the header and in words, how long to wait."""
+    body = await text(response)
+    assert response.status_code == 429
+    [retry_after] = response.headers.getlist("Retry-After")
+    wait = int(retry_after)
+    assert 1 <= wait <= at_most
+    match = re.search(r"try again in (\d+) seconds?", body)
+    assert match, body
+    assert int(match.group(1)) == wait
+    return wait
+
+
+async def test_register_allows_3_an_hour(limited: Quart) -> None:
+    client = limited.test_client()
+    for number in range(3):
+        response = await register(client, username=f"user_{number}", email=f"u{number}@example.com")
+        assert response.status_code == 303
+    response = await register(client, username="user_3", email="u3@example.com")
+    wait = await assert_too_many(response, at_most=3600)
+    assert wait > 60  # one new registration every 20 minutes, not seconds
+    assert '<nav aria-label="Main">' in await text(response)
+    assert len(await fetch_all(limited, User)) == 3
+
+
+async def test_failed_registrations_count_too(limited: Quart) -> None:
+    client = limited.test_client()
+    for _ in range(3):
+        assert (await register(client, username="ab")).status_code == 422
+    await assert_too_many(await register(client), at_most=3600)
+    assert await fetch_all(limited, User) == []
+
+
+async def test_a_new_browser_does_not_escape_the_limit(limited: Quart) -> None:
+    """The limit is per client address: dropping cookies starts no fresh count."""
+    for _ in range(3):
+        await register(limited.test_client(), username="ab")
+    response = await register(limited.test_client())
+    assert response.status_code == 429
+
+
+async def test_a_429_for_htmx_is_a_fragment_for_the_alert_region(limited: Quart) -> None:
+    client = limited.test_client()
+    for _ in range(3):
+        await register(client, username="ab", htmx=True)
+    response = await register(client, htmx=True)
+    body = await text(response)
+    assert response.status_code == 429
+    assert "<html" not in body
+    assert "try again in" in body
+    assert response.headers["HX-Retarget"] == "#messages"
+
+
+async def test_login_allows_5_in_15_minutes(limited: Quart) -> None:
+    await make_user(limited)
+    client = limited.test_client()
+    for _ in range(5):
+        response = await log_in(client, "nobody", "Wrong1password")
+        assert response.status_code == 422
+    response = await log_in(client)  # the right password, but too late
+    await assert_too_many(response, at_most=15 * 60)
+    assert not await is_signed_in(client)
+
+
+async def test_successful_logins_count_too(limited: Quart) -> None:
+    await make_user(limited)
+    for _ in range(5):
+        assert (await log_in(limited.test_client())).status_code == 303
+    assert (await log_in(limited.test_client())).status_code == 429
+
+
+async def test_forgot_password_allows_3_an_hour(
+    limited: Quart, caplog: pytest.LogCaptureFixture
+) -> None:
+    mailbox = Mailbox(limited, caplog)
+    await make_user(limited)
+    client = limited.test_client()
+    for _ in range(3):
+        response = await post_form(client, "/auth/forgot-password", {"email": "ada@example.com"})
+        assert response.status_code == 303
+    response = await post_form(client, "/auth/forgot-password", {"email": "ada@example.com"})
+    await assert_too_many(response, at_most=3600)
+    assert len(await mailbox.tokens("reset-password")) == 3
+
+
+@pytest.mark.parametrize(
+    ("path", "limit"),
+    [
+        ("/auth/register", 3),
+        ("/auth/login", 5),
+        ("/auth/forgot-password", 3),
+        ("/auth/verify/resend", 3),
+        ("/auth/reset-password/made-up-token", 5),
+        ("/auth/change-password", 5),
+    ],
+)
+async def test_every_account_form_is_limited(limited: Quart, path: str, limit: int) -> None:
+    client = limited.test_client()
+    for _ in range(limit):
+        assert (await post_form(client, path)).status_code != 429
+    assert (await post_form(client, path)).status_code == 429
+    assert (await post_form(client, path, htmx=True)).status_code == 429
+
+
+async def test_pages_are_not_limited_by_the_form_limits(limited: Quart) -> None:
+    client = limited.test_client()
+    for _ in range(3):
+        await register(client, username="ab")
+    for path in ("/auth/register", "/auth/login", "/auth/forgot-password"):
+        response = await client.get(path, headers=HTMX)
+        assert response.status_code == 200

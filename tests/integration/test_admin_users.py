@@ -1,0 +1,374 @@
+"""The administrators' user list: who may see it, and deactivate, reactivate, unlock, search."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from quart import Quart
+from quart import Response
+from quart.testing import QuartClient
+
+from tests.integration.accounts_helpers import HTMX
+from tests.integration.accounts_helpers import PASSWORD
+from tests.integration.accounts_helpers import fetch_user
+from tests.integration.accounts_helpers import field_error
+from tests.integration.accounts_helpers import flashes
+from tests.integration.accounts_helpers import is_signed_in
+from tests.integration.accounts_helpers import log_in
+from tests.integration.accounts_helpers import login_redirect_next
+from tests.integration.accounts_helpers import make_user
+from tests.integration.accounts_helpers import post_form
+from tests.integration.accounts_helpers import signed_in
+from tests.integration.accounts_helpers import text
+
+ACTIONS = ("deactivate", "reactivate", "unlock")
+
+
+@pytest.fixture
+async def root(app: Quart) -> int:
+    return await make_user(app, "root", is_admin=True)
+
+
+@pytest.fixture
+async def grace(app: Quart) -> int:
+    return await make_user(app, "grace")
+
+
+@pytest.fixture
+async def admin_client(app: Quart, root: int) -> QuartClient:
+    return await signed_in(app, "root")
+
+
+def listed_usernames(body: str) -> list[str]:
+    return re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', body)
+
+
+def row(body: str, user_id: int) -> str:
+    match = re.search(rf'<tr id="user-row-{user_id}">.*?</tr>', body, re.S)
+    assert match, f"no row for user {user_id}"
+    return match.group(0)
+
+
+async def act(
+    client: QuartClient, user_id: int | str, action: str, *, htmx: bool = False
+) -> Response:
+    return await post_form(client, f"/admin/users/{user_id}/{action}", htmx=htmx)
+
+
+async def lock(app: Quart, username: str) -> None:
+    for _ in range(5):
+        await log_in(app.test_client(), username, "Wrong1password")
+    assert (await fetch_user(app, username)).locked_until is not None
+
+
+# Who may see it -------------------------------------------------------------------------------
+
+
+async def test_anonymous_visitors_are_sent_to_log_in(client: QuartClient) -> None:
+    response = await client.get("/admin/users")
+    assert response.status_code == 303
+    assert login_redirect_next(response.headers["Location"]) == "/admin/users"
+
+
+async def test_members_are_forbidden(app: Quart, grace: int) -> None:
+    client = await signed_in(app, "grace")
+    response = await client.get("/admin/users")
+    assert response.status_code == 403
+    assert "do not have permission" in await text(response)
+    assert ">Users</a>" not in await text(await client.get("/dashboard"))
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+async def test_members_cannot_act(app: Quart, root: int, grace: int, action: str) -> None:
+    client = await signed_in(app, "grace")
+    response = await act(client, root, action)
+    assert response.status_code == 403
+    assert (await fetch_user(app, "root")).is_active
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+async def test_anonymous_visitors_cannot_act(app: Quart, grace: int, action: str) -> None:
+    response = await act(app.test_client(), grace, action)
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/auth/login")
+    assert (await fetch_user(app, "grace")).is_active
+
+
+async def test_admins_see_every_account(
+    app: Quart, admin_client: QuartClient, root: int, grace: int
+) -> None:
+    await make_user(app, "ada", verified=False)
+    response = await admin_client.get("/admin/users")
+    body = await text(response)
+    assert response.status_code == 200
+    assert listed_usernames(body) == ["ada", "grace", "root"]
+    assert "3 accounts" in body
+    assert "grace@example.com" in body
+    assert ">Users</a>" in body  # the navigation offers the page to admins
+    assert "Active, admin" in row(body, root)
+    assert "Deactivate" not in row(body, root)  # no button to deactivate oneself
+    assert "Deactivate<span" in row(body, grace)
+
+
+async def test_htmx_listing_is_the_table_fragment(admin_client: QuartClient, grace: int) -> None:
+    response = await admin_client.get("/admin/users?q=gra", headers=HTMX)
+    body = await text(response)
+    assert response.status_code == 200
+    assert "<html" not in body
+    assert body.lstrip().startswith('<section id="user-table"')
+    assert listed_usernames(body) == ["grace"]
+
+
+# Deactivate, reactivate, unlock ---------------------------------------------------------------
+
+
+async def test_deactivate_with_a_plain_post(
+    app: Quart, admin_client: QuartClient, grace: int
+) -> None:
+    response = await act(admin_client, grace, "deactivate")
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/admin/users")
+    page = await text(await admin_client.get(response.headers["Location"]))
+    assert "Deactivated grace." in flashes(page)
+    assert "Deactivated" in row(page, grace)
+    assert "Reactivate<span" in row(page, grace)
+    assert not (await fetch_user(app, "grace")).is_active
+
+
+async def test_deactivate_with_htmx_returns_the_row_and_a_message(
+    app: Quart, admin_client: QuartClient, grace: int
+) -> None:
+    response = await act(admin_client, grace, "deactivate", htmx=True)
+    body = await text(response)
+    assert response.status_code == 200
+    assert "<html" not in body
+    assert body.lstrip().startswith(f'<tr id="user-row-{grace}">')
+    assert "Reactivate<span" in row(body, grace)
+    assert "data-swap-focus" in row(body, grace)
+    assert '<div id="messages" hx-swap-oob="innerHTML">' in body
+    assert "Deactivated grace." in flashes(body)
+    assert not (await fetch_user(app, "grace")).is_active
+
+
+async def test_deactivating_ends_the_users_sessions_at_once(
+    app: Quart, admin_client: QuartClient, grace: int
+) -> None:
+    graces_browser = await signed_in(app, "grace", remember=True)
+    assert await is_signed_in(graces_browser)
+    await act(admin_client, grace, "deactivate")
+    assert not await is_signed_in(graces_browser)
+    refused = await log_in(app.test_client(), "grace")
+    assert field_error(await text(refused), "identifier") == "This account has been deactivated."
+
+
+async def test_reactivate_with_a_plain_post(
+    app: Quart, admin_client: QuartClient, grace: int
+) -> None:
+    await act(admin_client, grace, "deactivate")
+    response = await act(admin_client, grace, "reactivate")
+    assert response.status_code == 303
+    page = await text(await admin_client.get(response.headers["Location"]))
+    assert "Reactivated grace." in flashes(page)
+    assert (await fetch_user(app, "grace")).is_active
+    assert (await log_in(app.test_client(), "grace", PASSWORD)).status_code == 303
+
+
+async def test_reactivate_with_htmx(app: Quart, admin_client: QuartClient, grace: int) -> None:
+    await act(admin_client, grace, "deactivate")
+    response = await act(admin_client, grace, "reactivate", htmx=True)
+    body = await text(response)
+    assert response.status_code == 200
+    assert "Deactivate<span" in row(body, grace)
+    assert "Reactivated grace." in flashes(body)
+    assert (await fetch_user(app, "grace")).is_active
+
+
+async def test_unlock_with_a_plain_post(app: Quart, admin_client: QuartClient, grace: int) -> None:
+    await lock(app, "grace")
+    listing = await text(await admin_client.get("/admin/users"))
+    assert "Locked" in row(listing, grace)
+    assert "Unlock<span" in row(listing, grace)
+
+    response = await act(admin_client, grace, "unlock")
+    assert response.status_code == 303
+    page = await text(await admin_client.get(response.headers["Location"]))
+    assert "Unlocked grace." in flashes(page)
+    assert "Unlock<span" not in row(page, grace)
+    assert (await fetch_user(app, "grace")).locked_until is None
+    assert (await log_in(app.test_client(), "grace", PASSWORD)).status_code == 303
+
+
+async def test_unlock_with_htmx(app: Quart, admin_client: QuartClient, grace: int) -> None:
+    await lock(app, "grace")
+    response = await act(admin_client, grace, "unlock", htmx=True)
+    body = await text(response)
+    assert response.status_code == 200
+    assert "Active" in row(body, grace)
+    assert "Unlock<span" not in row(body, grace)
+    assert "Unlocked grace." in flashes(body)
+    assert (await log_in(app.test_client(), "grace", PASSWORD)).status_code == 303
+
+
+async def test_an_admin_cannot_deactivate_themself(
+    app: Quart, admin_client: QuartClient, root: int
+) -> None:
+    response = await act(admin_client, root, "deactivate")
+    assert response.status_code == 303
+    page = await text(await admin_client.get(response.headers["Location"]))
+    assert "You cannot deactivate your own account." in flashes(page)
+    assert '<p class="notice notice-error" role="alert">You cannot deactivate' in page
+    assert (await fetch_user(app, "root")).is_active
+    assert await is_signed_in(admin_client)
+
+
+async def test_an_admin_cannot_deactivate_themself_with_htmx(
+    app: Quart, admin_client: QuartClient, root: int
+) -> None:
+    response = await act(admin_client, root, "deactivate", htmx=True)
+    body = await text(response)
+    assert response.status_code == 200
+    assert f'<tr id="user-row-{root}">' in body
+    assert "You cannot deactivate your own account." in flashes(body)
+    assert (await fetch_user(app, "root")).is_active
+
+
+async def test_another_admin_can_be_deactivated(app: Quart, admin_client: QuartClient) -> None:
+    other = await make_user(app, "other_admin", is_admin=True)
+    response = await act(admin_client, other, "deactivate")
+    assert response.status_code == 303
+    assert not (await fetch_user(app, "other_admin")).is_active
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("user_id", ["999", "0"])
+async def test_an_unknown_user_is_a_404(
+    admin_client: QuartClient, action: str, user_id: str
+) -> None:
+    plain = await act(admin_client, user_id, action)
+    htmx = await act(admin_client, user_id, action, htmx=True)
+    assert plain.status_code == 404
+    assert htmx.status_code == 404
+    body = await text(plain)
+    assert "could not find" in body
+    assert ">Users</a>" in body  # the page still knows who is signed in
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+async def test_an_id_too_large_for_the_database_is_a_404(
+    admin_client: QuartClient, action: str
+) -> None:
+    """A URL anyone can type; beyond a 64-bit integer both databases refuse the parameter."""
+    response = await act(admin_client, "99999999999999999999", action)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("user_id", ["-1", "abc", "1.5"])
+async def test_a_malformed_id_is_a_404(admin_client: QuartClient, user_id: str) -> None:
+    response = await act(admin_client, user_id, "deactivate")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+async def test_actions_need_csrf(
+    app: Quart, admin_client: QuartClient, grace: int, action: str
+) -> None:
+    await lock(app, "grace")
+    await admin_client.get("/admin/users")
+    response = await admin_client.post(f"/admin/users/{grace}/{action}")
+    assert response.status_code == 403
+    user = await fetch_user(app, "grace")
+    assert user.is_active
+    assert user.locked_until is not None
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+async def test_actions_are_post_only(admin_client: QuartClient, grace: int, action: str) -> None:
+    response = await admin_client.get(f"/admin/users/{grace}/{action}")
+    assert response.status_code == 405
+
+
+async def test_the_page_is_kept_after_an_action(admin_client: QuartClient, grace: int) -> None:
+    token_response = await post_form(admin_client, f"/admin/users/{grace}/deactivate?page=1")
+    assert token_response.headers["Location"] == "/admin/users?page=1"
+
+
+# Search and pages ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("gra", ["grace"]),
+        ("GRACE", ["grace"]),
+        ("ada@", ["ada"]),
+        ("example.com", ["ada", "grace", "root"]),
+        ("nobody", []),
+        ("", ["ada", "grace", "root"]),
+    ],
+)
+async def test_search_filters_by_username_or_email(
+    app: Quart, admin_client: QuartClient, grace: int, query: str, expected: list[str]
+) -> None:
+    await make_user(app, "ada")
+    response = await admin_client.get("/admin/users", query_string={"q": query})
+    body = await text(response)
+    assert response.status_code == 200
+    assert listed_usernames(body) == expected
+    if query:
+        assert f"matching “{query}”" in body
+
+
+@pytest.mark.parametrize("query", ["_", "%", "a_a"])
+async def test_search_treats_wildcards_literally(
+    app: Quart, admin_client: QuartClient, query: str
+) -> None:
+    """Searching for an underscore finds names with an underscore, not everyone."""
+    await make_user(app, "ada_l")
+    await make_user(app, "abaca")
+    response = await admin_client.get("/admin/users", query_string={"q": query})
+    expected = [name for name in ("abaca", "ada_l", "root") if query in name]
+    assert listed_usernames(await text(response)) == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["\x00", "a\x00b", "x" * 10_000, "'; DROP TABLE users; --", "💥", "\u200b"]
+)
+async def test_odd_searches_do_not_fail(admin_client: QuartClient, grace: int, query: str) -> None:
+    response = await admin_client.get("/admin/users", query_string={"q": query})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "page", ["abc", "-1", "0", "1.5", "", "99999999999999999999", "٣", "²", "1\x00"]
+)
+async def test_odd_page_numbers_show_a_page(
+    admin_client: QuartClient, grace: int, page: str
+) -> None:
+    response = await admin_client.get("/admin/users", query_string={"page": page})
+    body = await text(response)
+    assert response.status_code == 200
+    assert listed_usernames(body) == ["grace", "root"]
+
+
+async def test_pages_of_25(app: Quart, admin_client: QuartClient) -> None:
+    for number in range(30):
+        await make_user(app, f"user_{number:02d}")
+    first = await text(await admin_client.get("/admin/users"))
+    second = await text(await admin_client.get("/admin/users?page=2"))
+    beyond = await text(await admin_client.get("/admin/users?page=50"))
+    assert len(listed_usernames(first)) == 25
+    assert "Page 1 of 2" in first
+    assert ">Next page</a>" in first
+    assert len(listed_usernames(second)) == 6
+    assert "Page 2 of 2" in second
+    assert ">Previous page</a>" in second
+    assert set(listed_usernames(first)).isdisjoint(listed_usernames(second))
+    assert listed_usernames(beyond) == listed_usernames(second)
+
+
+async def test_the_pager_keeps_the_search(app: Quart, admin_client: QuartClient) -> None:
+    for number in range(27):
+        await make_user(app, f"user_{number:02d}")
+    body = await text(await admin_client.get("/admin/users?q=user_"))
+    assert 'href="/admin/users?page=2&amp;q=user_"' in body
