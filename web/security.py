@@ -24,10 +24,13 @@ from quart import current_app
 from quart import request
 from quart import session
 from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import NotFound
 
 CSRF_SESSION_KEY = "csrf_token"
 CSRF_FORM_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+ASCII_SPACE = 0x20
+ASCII_DELETE = 0x7F
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Sec-Fetch-Site values a browser sends for requests our own pages made (or a typed URL).
 TRUSTED_FETCH_SITES = frozenset({"same-origin", "none"})
@@ -83,6 +86,12 @@ async def check_csrf() -> None:
         sent = (await request.form).get(CSRF_FORM_FIELD)
     if not tokens_match(session.get(CSRF_SESSION_KEY), sent):
         raise CSRFError()
+
+
+async def refuse_control_characters() -> None:
+    """No page has a control character in its path; PostgreSQL would refuse a NUL (a 500)."""
+    if any(ord(char) < ASCII_SPACE or ord(char) == ASCII_DELETE for char in request.path):
+        raise NotFound()
 
 
 async def add_security_headers(response: Response) -> Response:
@@ -141,6 +150,7 @@ def hash_token(token: str) -> str:
 
 
 def init_app(app: Quart) -> None:
+    app.before_request(refuse_control_characters)
     app.before_request(check_csrf)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token

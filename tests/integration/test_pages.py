@@ -9,6 +9,7 @@ import pytest
 from quart import Blueprint
 from quart.testing import QuartClient
 
+from tests.conftest import csrf_token
 from tests.conftest import make_app
 
 SECURITY_HEADERS = {
@@ -151,3 +152,17 @@ def test_every_component_documents_its_parameters() -> None:
         assert "Swap target" in header, f"{component.name}: header must name its swap target"
         assert "Focus" in header, f"{component.name}: header must say where focus lands"
         assert f"{{% macro {name}(" in text, f"{component.name} must define the macro {name}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/auth/verify/%00", "/auth/reset-password/abc%00def", "/quizzes/python%00", "/%1B", "/%7F"],
+)
+async def test_control_characters_in_a_path_are_a_404(client: QuartClient, path: str) -> None:
+    """No URL of ours has one, and PostgreSQL would refuse a NUL inside a query (a 500)."""
+    response = await client.get(path)
+    assert response.status_code == 404
+    assert "could not find that page" in await response.get_data(as_text=True)
+    token = await csrf_token(client)
+    posted = await client.post(path, headers={"X-CSRF-Token": token})
+    assert posted.status_code == 404

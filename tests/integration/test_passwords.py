@@ -324,7 +324,7 @@ async def test_a_bad_new_password_for_htmx_is_the_form_fragment(
     assert f'action="/auth/reset-password/{token}"' in body
 
 
-@pytest.mark.parametrize("token", ["garbage", "a" * 101, "a" * 10_000, "%00", "%E2%80%8B"])
+@pytest.mark.parametrize("token", ["garbage", "a" * 101, "a" * 10_000, "%E2%80%8B"])
 async def test_made_up_reset_links_are_refused(app: Quart, ada: int, token: str) -> None:
     client = app.test_client()
     page = await client.get(f"/auth/reset-password/{token}")

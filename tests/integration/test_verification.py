@@ -143,7 +143,6 @@ async def test_an_almost_expired_link_still_works(
         "A" * 43,  # the shape of a real token
         "a" * 101,
         "a" * 10_000,
-        "%00",
         "%E2%80%8B",
         "%F0%9F%92%A5",
         "'%20OR%201=1--",

@@ -7,6 +7,7 @@ services/content.py's cache.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -15,6 +16,7 @@ from sqlalchemy import case
 from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 from sqlmodel import select
@@ -37,6 +39,7 @@ from web.services.content import QuizContent
 from web.services.content import quiz_content
 
 NOT_FOUND = "We could not find that attempt."
+COUNTERS = ("answered_count", "correct_count", "finished_at", "duration_seconds")
 
 
 class NotVerifiedError(AttemptError):
@@ -105,6 +108,8 @@ async def _load_attempt(session: AsyncSession, user: User, attempt_id: int) -> t
             select(Attempt, Quiz)
             .join(Quiz, col(Quiz.id) == Attempt.quiz_id)
             .where(col(Attempt.id) == attempt_id)
+            # Fresh counters even when this session already holds the row (after a lost race).
+            .execution_options(populate_existing=True)
         )
     ).first()
     if row is None or row[0].user_id != user.id:  # someone else's attempt does not exist for you
@@ -130,13 +135,52 @@ async def load_state(session: AsyncSession, user: User, attempt_id: int) -> Atte
     return state
 
 
-def _insert_ignoring_duplicates(dialect: str, values: dict[str, object]) -> Insert:
+def _insert_ignoring_duplicates(dialect: str, values: Mapping[str, object]) -> Insert:
     """INSERT that does nothing when the (attempt, question) answer exists: no rollback needed."""
     if dialect == "sqlite":
         return sqlite_insert(UserAnswer).values(values).on_conflict_do_nothing()
     if dialect == "postgresql":
         return postgresql_insert(UserAnswer).values(values).on_conflict_do_nothing()
     return insert(UserAnswer).values(values)  # pragma: no cover - only the two supported
+
+
+async def _store_answer(
+    session: AsyncSession, attempt: Attempt, question: QuestionView, choice: ChoiceView
+) -> bool:
+    """Insert the answer and count it on the attempt; False when one was already stored."""
+    now = utcnow()
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    values = {
+        "attempt_id": attempt.id,
+        "question_id": question.id,
+        "choice_id": choice.id,
+        "is_correct": choice.is_correct,
+        "answered_at": now,
+    }
+    if (await session.exec(_insert_ignoring_duplicates(dialect, values))).rowcount == 0:
+        return False
+    is_last = col(Attempt.answered_count) + 1 >= col(Attempt.question_count)
+    counted = (
+        await session.exec(
+            update(Attempt)
+            .where(col(Attempt.id) == attempt.id, col(Attempt.finished_at).is_(None))
+            .values(
+                answered_count=col(Attempt.answered_count) + 1,
+                correct_count=col(Attempt.correct_count) + int(choice.is_correct),
+                # The last answer finishes the attempt in the same statement.
+                finished_at=case((is_last, now), else_=None),
+                duration_seconds=case(
+                    (is_last, int((now - attempt.started_at).total_seconds())), else_=None
+                ),
+            )
+            .returning(*(col(getattr(Attempt, name)) for name in COUNTERS))
+        )
+    ).first()
+    if counted is None:  # finished meanwhile; the rollback takes the answer back out
+        raise AttemptClosedError("This attempt is finished; answers can no longer change.")
+    for name, value in zip(COUNTERS, counted, strict=True):
+        set_committed_value(attempt, name, value)  # what the database holds; nothing to flush
+    return True
 
 
 async def record_answer(
@@ -148,58 +192,17 @@ async def record_answer(
     stored = state.answers.get(question.id)
     if stored is not None:
         return AnswerOutcome(state, question, position, stored, duplicate=True)
-    attempt = state.attempt
-    attempt.check_open()
+    state.attempt.check_open()
     choice = question.choice(choice_id) if choice_id is not None else None
     if choice is None:
         raise InvalidChoiceError("Choose one of the answers, then submit.")
-    answer = Answer(choice.id, choice.is_correct)
-    now = utcnow()
-    is_last = col(Attempt.answered_count) + 1 >= col(Attempt.question_count)
-    elapsed = int((now - attempt.started_at).total_seconds())
     async with writing(session):
-        dialect = session.bind.dialect.name if session.bind else "sqlite"
-        result = await session.exec(
-            _insert_ignoring_duplicates(
-                dialect,
-                {
-                    "attempt_id": attempt.id,
-                    "question_id": question.id,
-                    "choice_id": choice.id,
-                    "is_correct": choice.is_correct,
-                    "answered_at": now,
-                },
-            )
-        )
-        if result.rowcount == 0:  # a concurrent submit got there first
-            return AnswerOutcome(state, question, position, answer, duplicate=True)
-        counters = (
-            await session.exec(
-                update(Attempt)
-                .where(col(Attempt.id) == attempt.id, col(Attempt.finished_at).is_(None))
-                .values(
-                    answered_count=col(Attempt.answered_count) + 1,
-                    correct_count=col(Attempt.correct_count) + int(choice.is_correct),
-                    # The last answer finishes the attempt in the same statement.
-                    finished_at=case((is_last, now), else_=None),
-                    duration_seconds=case((is_last, elapsed), else_=None),
-                )
-                .returning(
-                    col(Attempt.answered_count),
-                    col(Attempt.correct_count),
-                    col(Attempt.finished_at),
-                    col(Attempt.duration_seconds),
-                )
-            )
-        ).first()
-        if counters is None:
-            raise AttemptClosedError("This attempt is finished; answers can no longer change.")
-    for name, value in zip(
-        ("answered_count", "correct_count", "finished_at", "duration_seconds"),
-        counters,
-        strict=True,
-    ):
-        set_committed_value(attempt, name, value)  # what the database holds; nothing to flush
+        stored_now = await _store_answer(session, state.attempt, question, choice)
+    if not stored_now:
+        # A concurrent submit stored its answer first: show that one, with fresh counters.
+        state = await load_state(session, user, attempt_id)
+        return AnswerOutcome(state, question, position, state.answers[question.id], duplicate=True)
+    answer = Answer(choice.id, choice.is_correct)
     state.answers[question.id] = answer
     return AnswerOutcome(state, question, position, answer, duplicate=False)
 
@@ -239,15 +242,21 @@ async def start_attempt(session: AsyncSession, user: User, slug: str) -> Attempt
     )
     content = await quiz_content(session, quiz.id, quiz.updated_at)
     assert user.id is not None  # noqa: S101 - a persisted user
-    async with writing(session):
-        # Inside the write transaction: on SQLite the lock makes check-then-insert safe, and
-        # on PostgreSQL the partial unique index refuses a second open attempt.
+    try:
+        async with writing(session):
+            # On SQLite the write lock makes check-then-insert safe; on PostgreSQL two
+            # concurrent starts can both pass the check, and the partial unique index
+            # refuses the second.
+            attempt = (await session.exec(mine_open)).first()
+            if attempt is None:
+                attempt = Attempt.begin(
+                    user.id, quiz.id, len(content.questions), quiz.time_limit_seconds
+                )
+                session.add(attempt)
+    except IntegrityError:
         attempt = (await session.exec(mine_open)).first()
         if attempt is None:
-            attempt = Attempt.begin(
-                user.id, quiz.id, len(content.questions), quiz.time_limit_seconds
-            )
-            session.add(attempt)
+            raise
     return attempt
 
 
