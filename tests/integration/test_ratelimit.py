@@ -120,3 +120,19 @@ async def test_redis_store_shares_limits_between_workers_and_expires_keys(
             assert 0 < await redis.ttl(key) <= 60
     finally:
         await redis.aclose()
+
+
+async def test_behind_a_trusted_proxy_each_client_has_its_own_limit(database_url: str) -> None:
+    """TRUSTED_PROXY_HOPS=1: the proxy's last X-Forwarded-For hop is the client address."""
+    app = limited_app(database_url, TRUSTED_PROXY_HOPS=1)
+    async with app.test_app():
+        client = app.test_client()
+
+        async def status(address: str) -> int:
+            response = await client.get("/limited", headers={"X-Forwarded-For": address})
+            return response.status_code
+
+        first = [await status("203.0.113.1") for _ in range(4)]
+        second = [await status("spoofed, 203.0.113.2") for _ in range(4)]
+    assert first == [200, 200, 200, 429]
+    assert second == [200, 200, 200, 429]
