@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 
 import web.models  # noqa: F401 - registers every table on SQLModel.metadata
 from web.config import load_config
+from web.db import ensure_sqlite_directory
 
 config = context.config
 # Settings live in pyproject.toml, which has no logging section: say what is applied.
@@ -54,7 +55,9 @@ def do_run_migrations(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
-    engine = create_async_engine(database_url(), poolclass=pool.NullPool)
+    url = database_url()
+    ensure_sqlite_directory(url)
+    engine = create_async_engine(url, poolclass=pool.NullPool)
     async with engine.connect() as connection:
         await connection.run_sync(do_run_migrations)
     await engine.dispose()

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from quart import Quart
@@ -13,6 +14,7 @@ from quart import current_app
 from quart import g
 from sqlalchemy import event
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -83,8 +85,16 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def ensure_sqlite_directory(url: str) -> None:
+    """SQLite creates the file but not its folder (instance/ on a fresh clone)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def create_engine(url: str) -> AsyncEngine:
     """An engine tuned per backend: SQLite gets WAL, foreign keys and a small fixed pool."""
+    ensure_sqlite_directory(url)
     if not url.startswith("sqlite"):
         return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=5)
     # A small fixed pool: the default kept opening new aiosqlite threads (perf-facts.md).

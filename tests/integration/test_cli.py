@@ -172,3 +172,12 @@ def test_check_config_guards_the_procfile(cli_env: dict[str, str]) -> None:
     assert result.stderr.strip().splitlines() == [
         "hyperquiz: APP_ENV=production requires environment variable(s): SECRET_KEY, DATABASE_URL"
     ]
+
+
+def test_migrate_creates_the_folder_of_a_new_sqlite_database(tmp_path: Path) -> None:
+    """A fresh clone has no instance/ folder; `make run` must not need one made by hand."""
+    database = tmp_path / "not" / "yet" / "there.db"
+    env = {"APP_ENV": "testing", "DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
+    result = run(env, "migrate")
+    assert result.exit_code == 0, result.output
+    assert database.exists()
