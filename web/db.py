@@ -86,15 +86,18 @@ def escape_like(text: str) -> str:
 
 
 def ensure_sqlite_directory(url: str) -> None:
-    """SQLite creates the file but not its folder (instance/ on a fresh clone)."""
+    """SQLite creates the file but not its folder (instance/ on a fresh clone); migrations
+    call this before they connect."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An engine tuned per backend: SQLite gets WAL, foreign keys and a small fixed pool."""
-    ensure_sqlite_directory(url)
+    """An engine tuned per backend: SQLite gets WAL, foreign keys and a small fixed pool.
+
+    It creates nothing on disk: a missing folder is the migration's job (and /health's 503).
+    """
     if not url.startswith("sqlite"):
         return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=5)
     # A small fixed pool: the default kept opening new aiosqlite threads (perf-facts.md).

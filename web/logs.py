@@ -16,6 +16,13 @@ def init_app(app: Quart) -> None:
     for handler in app.logger.handlers:
         handler.setFormatter(formatter)
     app.logger.setLevel(logging.INFO)
+    # Our other loggers (hyperquiz.mail writes emails here when no SMTP server is set).
+    ours = logging.getLogger("hyperquiz")
+    ours.setLevel(logging.INFO)
+    if not ours.handlers:
+        stream = logging.StreamHandler()
+        stream.setFormatter(formatter)
+        ours.addHandler(stream)
     if app.config["LOG_TO_FILE"]:
         log_dir = Path(app.config["LOG_DIR"])
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -25,3 +32,8 @@ def init_app(app: Quart) -> None:
         file_handler.setFormatter(formatter)
         file_handler.setLevel(logging.INFO)
         app.logger.addHandler(file_handler)
+        ours.addHandler(file_handler)
+    if app.config["APP_ENV"] == "production" and not app.config["MAIL_SERVER"]:
+        app.logger.warning(
+            "MAIL_SERVER is not set: emails, with their one-use links, go to this log instead."
+        )

@@ -181,3 +181,22 @@ def test_migrate_creates_the_folder_of_a_new_sqlite_database(tmp_path: Path) -> 
     result = run(env, "migrate")
     assert result.exit_code == 0, result.output
     assert database.exists()
+
+
+def test_without_smtp_emails_reach_the_log_of_a_real_process() -> None:
+    """Outside pytest (which captures logs itself) the link must still reach the operator."""
+    code = (
+        "import asyncio\n"
+        "from web.app import create_app\n"
+        "from web.mail import Email, deliver\n"
+        "app = create_app('testing', {'DATABASE_URL': 'sqlite+aiosqlite:///:memory:'})\n"
+        "asyncio.run(deliver(app.config, Email('a@example.com', 'Verify your email', "
+        "'Open http://127.0.0.1:8000/auth/verify/abc')))\n"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MAIL_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Subject: Verify your email" in result.stderr
+    assert "http://127.0.0.1:8000/auth/verify/abc" in result.stderr

@@ -95,7 +95,8 @@ async def import_quizzes(
 
 
 async def export_quizzes(session: AsyncSession, slugs: list[str] | None = None) -> list[QuizData]:
-    query = select(Quiz).options(selectinload(Quiz.questions))  # type: ignore[arg-type]  # SQLModel types relationships as lists.order_by(col(Quiz.id))
+    with_questions = selectinload(Quiz.questions)  # type: ignore[arg-type]  # SQLModel types it as a list
+    query = select(Quiz).options(with_questions).order_by(col(Quiz.id))
     if slugs:
         query = query.where(col(Quiz.slug).in_(slugs))
     quizzes = (await session.exec(query)).all()
