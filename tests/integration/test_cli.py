@@ -183,13 +183,13 @@ def test_migrate_creates_the_folder_of_a_new_sqlite_database(tmp_path: Path) -> 
     assert database.exists()
 
 
-def test_without_smtp_emails_reach_the_log_of_a_real_process() -> None:
+def test_without_smtp_emails_reach_the_log_of_a_real_process(tmp_path: Path) -> None:
     """Outside pytest (which captures logs itself) the link must still reach the operator."""
     code = (
         "import asyncio\n"
         "from web.app import create_app\n"
         "from web.mail import Email, deliver\n"
-        "app = create_app('testing', {'DATABASE_URL': 'sqlite+aiosqlite:///:memory:'})\n"
+        f"app = create_app('testing', {{'DATABASE_URL': 'sqlite+aiosqlite:///{tmp_path}/x.db'}})\n"
         "asyncio.run(deliver(app.config, Email('a@example.com', 'Verify your email', "
         "'Open http://127.0.0.1:8000/auth/verify/abc')))\n"
     )
