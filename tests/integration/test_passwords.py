@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -37,6 +38,7 @@ from tests.integration.accounts_helpers import user_sessions
 from web.models import EmailToken
 from web.models import User
 from web.models import utcnow
+from web.services import accounts
 
 RESET_SENT = (
     "If an account uses that email, we sent it a link to reset the password. "
@@ -171,6 +173,29 @@ async def test_forgot_needs_csrf(app: Quart, ada: int, caplog: pytest.LogCapture
 
 
 # Reset password -------------------------------------------------------------------------------
+
+
+async def test_two_concurrent_resets_with_one_link_let_exactly_one_through(
+    app: Quart, ada: int, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The token is spent in one UPDATE: two tabs (or workers) cannot both use it."""
+    token = await ask_for_reset(app, Mailbox(app, caplog))
+    first, second = app.test_client(), app.test_client()
+    barrier = asyncio.Barrier(2)
+    hash_password = accounts.hash_password
+
+    async def hash_then_wait(password: str) -> str:
+        """Both requests reach the database together: the race two workers can run."""
+        hashed = await hash_password(password)
+        await asyncio.wait_for(barrier.wait(), timeout=5)
+        return hashed
+
+    monkeypatch.setattr(accounts, "hash_password", hash_then_wait)
+    responses = await asyncio.gather(
+        reset(first, token, "Fir5tPassword"), reset(second, token, "Sec0ndPassword")
+    )
+    assert sorted(response.status_code for response in responses) == [303, 400]
+    assert [row.used_at is not None for row in await email_tokens(app)] == [True]
 
 
 async def test_the_reset_link_works_once(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from quart import Quart
 from quart.testing import QuartClient
@@ -24,6 +26,7 @@ from tests.integration.accounts_helpers import running_app
 from tests.integration.accounts_helpers import signed_in
 from tests.integration.accounts_helpers import text
 from web.models import User
+from web.services import accounts
 
 FIELDS = ("username", "email", "password", "confirm_password")
 
@@ -378,3 +381,45 @@ async def test_a_registered_user_can_log_in_at_once(client: QuartClient) -> None
     response = await log_in(client, "grace")
     assert response.status_code == 303
     assert response.headers["Location"] == "/dashboard"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "field"),
+    [
+        (
+            {"username": "ada", "email": "a1@example.com"},
+            {"username": "ada", "email": "a2@example.com"},
+            "username",
+        ),
+        (
+            {"username": "ada1", "email": "same@example.com"},
+            {"username": "ada2", "email": "same@example.com"},
+            "email",
+        ),
+    ],
+)
+async def test_two_concurrent_registrations_of_one_name_give_a_field_error(
+    app: Quart,
+    monkeypatch: pytest.MonkeyPatch,
+    first: dict[str, str],
+    second: dict[str, str],
+    field: str,
+) -> None:
+    """Both pass the availability check together (two workers); the database's unique index
+    stops the second, which must read as the usual field error, not a 500."""
+    barrier = asyncio.Barrier(2)
+    hash_password = accounts.hash_password
+
+    async def hash_then_wait(password: str) -> str:
+        hashed = await hash_password(password)
+        await asyncio.wait_for(barrier.wait(), timeout=5)
+        return hashed
+
+    monkeypatch.setattr(accounts, "hash_password", hash_then_wait)
+    responses = await asyncio.gather(
+        register(app.test_client(), **first), register(app.test_client(), **second)
+    )
+    assert sorted(response.status_code for response in responses) == [303, 422]
+    refused = next(response for response in responses if response.status_code == 422)
+    assert field_error(await text(refused), field)
+    assert len(await fetch_all(app, User)) == 1

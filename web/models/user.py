@@ -114,9 +114,6 @@ class EmailToken(SQLModel, table=True):
     def is_usable(self, now: datetime | None = None) -> bool:
         return self.used_at is None and self.expires_at > (now or utcnow())
 
-    def use(self, now: datetime | None = None) -> None:
-        self.used_at = now or utcnow()
-
 
 SESSION_LIFETIME = timedelta(days=1)
 REMEMBERED_SESSION_LIFETIME = timedelta(days=30)

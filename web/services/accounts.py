@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from quart import current_app
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel import delete
 from sqlmodel import func
@@ -67,18 +68,25 @@ async def create_user(
     verified: bool = False,
 ) -> User:
     password_hash = await hash_password(password)
-    async with writing(session):
+    try:
+        async with writing(session):
+            conflict = await find_conflict(session, username=username, email=email)
+            if conflict is not None:
+                raise conflict
+            user = User(
+                username=username,
+                email=email,
+                password_hash=password_hash,
+                is_admin=is_admin,
+                email_verified_at=utcnow() if verified else None,
+            )
+            session.add(user)
+    except IntegrityError:
+        # A concurrent registration took the name or address between check and insert.
         conflict = await find_conflict(session, username=username, email=email)
-        if conflict is not None:
-            raise conflict
-        user = User(
-            username=username,
-            email=email,
-            password_hash=password_hash,
-            is_admin=is_admin,
-            email_verified_at=utcnow() if verified else None,
-        )
-        session.add(user)
+        if conflict is None:
+            raise
+        raise conflict from None
     return user
 
 
@@ -151,10 +159,33 @@ async def _usable_token(
     return row
 
 
+async def _consume_token(session: AsyncSession, token: str, purpose: TokenPurpose) -> User:
+    """Spend a token in one statement, so of two concurrent uses exactly one wins."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise AccountError("token", INVALID_LINK)
+    now = utcnow()
+    spent = (
+        await session.exec(
+            update(EmailToken)
+            .where(
+                col(EmailToken.token_hash) == hash_token(token),
+                col(EmailToken.purpose) == purpose,
+                col(EmailToken.used_at).is_(None),
+                col(EmailToken.expires_at) > now,
+            )
+            .values(used_at=now)
+            .returning(col(EmailToken.user_id))
+        )
+    ).first()
+    user = await session.get(User, spent[0]) if spent is not None else None
+    if user is None:
+        raise AccountError("token", INVALID_LINK)
+    return user
+
+
 async def verify_email(session: AsyncSession, token: str) -> User:
     async with writing(session):
-        record, user = await _usable_token(session, token, TokenPurpose.VERIFY_EMAIL)
-        record.use()
+        user = await _consume_token(session, token, TokenPurpose.VERIFY_EMAIL)
         user.email_verified_at = user.email_verified_at or utcnow()
     return user
 
@@ -264,8 +295,7 @@ async def reset_password(session: AsyncSession, token: str, new_password: str) -
     """Set the password, end every session of the account, and lift any lock."""
     password_hash = await hash_password(new_password)
     async with writing(session):
-        record, user = await _usable_token(session, token, TokenPurpose.RESET_PASSWORD)
-        record.use()
+        user = await _consume_token(session, token, TokenPurpose.RESET_PASSWORD)
         user.password_hash = password_hash
         user.unlock()
         assert user.id is not None  # noqa: S101 - a persisted user
