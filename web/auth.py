@@ -99,7 +99,10 @@ def safe_next(target: str | None, default: str) -> str:
 async def handle_unauthorized(_error: Unauthorized) -> Response:
     """Send the visitor to log in and bring them back afterwards (HX-Redirect for htmx)."""
     if is_htmx():
-        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        try:
+            current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        except ValueError:  # a hand-made header such as "http://[::1"
+            current = urlsplit("")
         back = current.path + (f"?{current.query}" if current.query else "")
     else:
         back = request.full_path.rstrip("?") if request.method == "GET" else ""

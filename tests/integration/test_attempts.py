@@ -352,6 +352,8 @@ async def test_a_bad_choice_is_refused_with_the_card_shown_again(
         assert (card.position, card.question) == (1, "capitals question 1?")
         assert 'role="alert"' in body
         assert CHOOSE in body
+        # Each radio is marked invalid and points at the message (CONTRACT.md).
+        assert body.count('aria-invalid="true" aria-describedby="question-error"') == 3
     assert await stored_answers(app, attempt_id) == []
 
 

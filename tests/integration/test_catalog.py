@@ -12,6 +12,7 @@ from tests.integration.quiz_helpers import HTMX
 from tests.integration.quiz_helpers import STANDARD
 from tests.integration.quiz_helpers import Outline
 from tests.integration.quiz_helpers import add_finished_attempt
+from tests.integration.quiz_helpers import expire
 from tests.integration.quiz_helpers import fetch_attempt
 from tests.integration.quiz_helpers import quiz_doc
 from tests.integration.quiz_helpers import quiz_id
@@ -205,6 +206,17 @@ async def test_start_becomes_resume_while_an_attempt_is_open(app: Quart) -> None
     finished = await page()
     assert "Start quiz" in finished.all("button")
     assert finished.definition("Your best score") == "2 of 3 (67%)"
+
+
+async def test_an_attempt_past_its_deadline_offers_a_new_start_not_resume(app: Quart) -> None:
+    """The quiz page settles an expired attempt first, so the button tells the truth."""
+    await seed_quizzes(app)
+    player = await sign_in(app)
+    attempt_id = await player.start("timed")
+    await expire(app, attempt_id)
+    page = read(await (await player.get("/quizzes/timed")).get_data(as_text=True))
+    assert "Start quiz" in page.all("button")
+    assert (await fetch_attempt(app, attempt_id)).finished_at is not None
 
 
 async def test_anonymous_visitors_get_a_login_link(app: Quart, client: QuartClient) -> None:

@@ -481,3 +481,14 @@ async def test_htmx_logout_is_an_hx_redirect(app: Quart, ada: int) -> None:
     assert response.status_code == 200
     assert response.headers["HX-Redirect"] == "/"
     assert not await is_signed_in(client)
+
+
+async def test_a_malformed_current_url_header_does_not_break_the_login_redirect(
+    client: QuartClient,
+) -> None:
+    """htmx sends HX-Current-URL; a hand-made one that urlsplit refuses must not be a 500."""
+    response = await client.get(
+        "/dashboard", headers={"HX-Request": "true", "HX-Current-URL": "http://[::1"}
+    )
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == "/auth/login"

@@ -36,6 +36,7 @@ async def test_every_route_is_rate_limited_unless_exempt_by_decision(app: Quart)
 # The seed app's limits on the endpoints attackers aim at (per client address).
 EXPLICIT_LIMITS = {
     "auth.register": [(3, timedelta(hours=1))],
+    "auth.validate_registration": [(60, timedelta(minutes=1))],
     "auth.login": [(5, timedelta(minutes=15))],
     "auth.resend_verification": [(3, timedelta(hours=1))],
     "passwords.forgot_password": [(3, timedelta(hours=1))],

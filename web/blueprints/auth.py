@@ -75,15 +75,20 @@ async def register() -> Response:
 
 
 @blueprint.post("/register/validate")
+@rate_limit(60, timedelta(minutes=1))
 async def validate_registration() -> Response:
-    """One field's verdict as the user leaves it; the input picks its own wrapper (hx-select)."""
+    """One field's verdict as the user leaves it; the input picks its own wrapper (hx-select).
+
+    Usernames are public (leaderboards), so their availability is checked here; whether an
+    email has an account is only told by the rate-limited submit, not to anyone who probes.
+    """
     field = request.args.get("field", "")
     if field not in REGISTRATION_FIELDS:
         return await page_or_fragment("pages/auth/register.html", "register_form", status=400)
     form = await request.form
     errors, values = registration_errors(form)
-    if field in {"username", "email"} and field not in errors:
-        conflict = await accounts.find_conflict(get_session(), **{field: values[field]})
+    if field == "username" and field not in errors:
+        conflict = await accounts.find_conflict(get_session(), username=values[field])
         if conflict is not None:
             errors[field] = conflict.message
     shown = {field: errors[field]} if field in errors else {}

@@ -18,6 +18,7 @@ from web.models import Attempt
 from web.models import Question
 from web.models import Quiz
 from web.models import User
+from web.services.attempts import settle_expired
 
 PAGE_SIZE = 9
 LEADERBOARD_SIZE = 10
@@ -160,6 +161,7 @@ async def quiz_overview(session: AsyncSession, slug: str, user: User | None) -> 
     assert quiz.id is not None  # noqa: S101 - a persisted quiz
     best = open_attempt = None
     if user is not None:
+        await settle_expired(session, user)  # an attempt past its deadline is not "Resume"
         mine = select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
         open_attempt = (await session.exec(mine.where(col(Attempt.finished_at).is_(None)))).first()
         best = (
