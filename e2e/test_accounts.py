@@ -36,6 +36,9 @@ def test_keyboard_only_register_verify_login_logout(page: Page, mailbox: Mailbox
     expect(page.get_by_text("Use 3 to 80 letters, digits or underscores.")).to_be_visible()
     expect(username_field).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Email")).to_be_focused()
+    expect(page.locator("#announcer")).to_have_text(
+        "Username: Use 3 to 80 letters, digits or underscores."
+    )
     assert_accessible(axe, page)
 
     page.keyboard.press("Shift+Tab")

@@ -148,6 +148,7 @@ def test_catalog_search_follows_typing_and_keeps_the_url(page: Page) -> None:
     expect(page.get_by_role("link", name="World Capitals")).to_be_visible()
     expect(page.get_by_role("link", name="Python Basics")).to_have_count(0)
     expect(search).to_be_focused()
+    expect(page.locator("#announcer")).to_have_text(re.compile(r"1 quiz\s+matching"))
     expect(page).to_have_url(re.compile(r"q=capitals"))
     assert_same_document(page)
     page.reload()

@@ -182,7 +182,7 @@ def field_error(body: str, field: str) -> str | None:
     """The message shown under a field, checked to be wired up for assistive technology."""
     input_id = "field-" + field.replace("_", "-")
     tag = input_tag(body, field)
-    match = re.search(rf'<p class="field-error" id="{input_id}-error">([^<]*)</p>', body)
+    match = re.search(rf'<p class="field-error" id="{input_id}-error"[^>]*>([^<]*)</p>', body)
     if match is None:
         assert 'aria-invalid="true"' not in tag, tag
         return None

@@ -9,7 +9,10 @@ from quart import Quart
 from quart_rate_limiter import QUART_RATE_LIMITER_EXEMPT_ATTRIBUTE
 from quart_rate_limiter import QUART_RATE_LIMITER_LIMITS_ATTRIBUTE
 
+from tests.conftest import csrf_token
+from web.db import get_session
 from web.security import UNSAFE_METHODS
+from web.services.accounts import create_user
 
 # A route joins this list only by a decision written here.
 RATE_LIMIT_EXEMPT = {"static", "health.health"}
@@ -64,11 +67,43 @@ async def test_every_unsafe_route_checks_csrf(app: Quart) -> None:
     assert checked == sum(len(set(r.methods or ()) & UNSAFE_METHODS) for r in unsafe_rules)
 
 
-async def test_every_html_page_varies_on_hx_request(app: Quart) -> None:
+async def test_every_html_page_varies_on_hx_request_and_gives_htmx_a_fragment(app: Quart) -> None:
     client = app.test_client()
+    pages = 0
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.endpoint == "static":
             continue
-        response = await client.get(_sample_path(rule.rule))
-        if response.mimetype == "text/html":
-            assert "HX-Request" in response.headers.get("Vary", ""), rule.rule
+        path = _sample_path(rule.rule)
+        response = await client.get(path)
+        if response.mimetype != "text/html":
+            continue
+        pages += 1
+        assert "HX-Request" in response.headers.get("Vary", ""), rule.rule
+        fragment = await client.get(path, headers={"HX-Request": "true"})
+        assert "<html" not in await fragment.get_data(as_text=True), rule.rule
+    assert pages >= 5
+
+
+async def test_signed_in_pages_give_htmx_their_content_alone(app: Quart) -> None:
+    """Pages not built from one component still answer htmx with their content block."""
+    async with app.app_context():
+        await create_user(
+            get_session(),
+            username="ada",
+            email="ada@example.com",
+            password="Passw0rdX",
+            verified=True,
+        )
+    client = app.test_client()
+    await client.post(
+        "/auth/login",
+        form={"csrf_token": await csrf_token(client), "identifier": "ada", "password": "Passw0rdX"},
+    )
+    for path in ("/dashboard", "/account", "/"):
+        page = await (await client.get(path)).get_data(as_text=True)
+        fragment = await (await client.get(path, headers={"HX-Request": "true"})).get_data(
+            as_text=True
+        )
+        assert "<html" in page
+        assert "<html" not in fragment
+        assert "<h1" in fragment

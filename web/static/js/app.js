@@ -37,7 +37,18 @@
       const fallback = findIn(newContent, FALLBACK_FOCUS) || findIn([event.target], FALLBACK_FOCUS);
       if (fallback) focusElement(fallback);
     }
+    // Focus stayed put (typing in the search box, leaving a field): say what changed.
+    const news = findIn(newContent, "[data-announce]");
+    if (news) announce(news.dataset.announce || news.textContent.trim());
   });
+
+  function announce(text) {
+    const region = document.getElementById("announcer");
+    if (!region || !text) return;
+    region.textContent = "";
+    // A fresh text node after a tick, so the same words twice are still read out.
+    window.setTimeout(() => { region.textContent = text; }, 50);
+  }
 
   function isTyping(target) {
     return target.matches("textarea, select, [contenteditable], input:not([type=radio]):not([type=checkbox])");
