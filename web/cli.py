@@ -24,9 +24,7 @@ from web.config import PROJECT_ROOT
 from web.config import ConfigError
 from web.db import get_database
 from web.db import get_session
-from web.forms.accounts import normalize_email
-from web.forms.accounts import password_error
-from web.forms.accounts import username_error
+from web.forms.accounts import parse_registration
 from web.forms.quiz_import import parse_quiz_document
 from web.forms.quiz_import import quiz_document
 from web.services import demo
@@ -109,18 +107,19 @@ def check_config_command() -> None:
 )
 @run_in_app
 async def create_admin_command(username: str, email: str, password: str) -> None:
-    """Create a verified administrator account."""
-    normalized, email_problem = normalize_email(email.strip())
-    problem = username_error(username.strip()) or email_problem or password_error(password)
-    if problem or normalized is None:
-        _fail(problem or "Invalid input.")
+    """Create a verified administrator account (the registration form's rules apply)."""
+    fields = {"username": username, "email": email, "password": password}
+    parsed = parse_registration({**fields, "confirm_password": password})
+    if parsed.data is None:
+        _fail("; ".join(parsed.errors.values()))
         return
+    account = parsed.data
     try:
         user = await create_user(
             get_session(),
-            username=username.strip(),
-            email=normalized,
-            password=password,
+            username=account.username,
+            email=account.email,
+            password=account.password,
             is_admin=True,
             verified=True,
         )

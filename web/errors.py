@@ -52,10 +52,6 @@ async def render_problem(code: int, description: str) -> Response:
     return response
 
 
-async def handle_http_error(error: HTTPException) -> Response:
-    return await render_error(error)
-
-
 async def handle_rate_limited(error: RateLimitExceeded) -> Response:
     wait = error.retry_after if isinstance(error.retry_after, int) else 1
     wait = max(wait, 1)
@@ -73,5 +69,5 @@ async def handle_unexpected(error: Exception) -> Response:
 
 def init_app(app: Quart) -> None:
     app.register_error_handler(RateLimitExceeded, handle_rate_limited)
-    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(Exception, handle_unexpected)

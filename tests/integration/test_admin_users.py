@@ -288,9 +288,23 @@ async def test_actions_are_post_only(admin_client: QuartClient, grace: int, acti
     assert response.status_code == 405
 
 
-async def test_the_page_is_kept_after_an_action(admin_client: QuartClient, grace: int) -> None:
-    token_response = await post_form(admin_client, f"/admin/users/{grace}/deactivate?page=1")
-    assert token_response.headers["Location"] == "/admin/users?page=1"
+async def test_the_page_and_search_are_kept_after_an_action(
+    admin_client: QuartClient, grace: int
+) -> None:
+    """The action forms carry the list's page and search, so a plain post returns to them."""
+    listing = await text(await admin_client.get("/admin/users?q=gra"))
+    assert '<input type="hidden" name="q" value="gra">' in row(listing, grace)
+    response = await post_form(
+        admin_client, f"/admin/users/{grace}/deactivate", {"page": "1", "q": "gra"}
+    )
+    assert response.headers["Location"] == "/admin/users?page=1&q=gra"
+
+
+async def test_a_refused_action_is_announced_as_an_alert(
+    admin_client: QuartClient, root: int
+) -> None:
+    body = await text(await act(admin_client, root, "deactivate", htmx=True))
+    assert 'role="alert">You cannot deactivate your own account.</p>' in body
 
 
 # Search and pages ----------------------------------------------------------------------------

@@ -36,12 +36,23 @@ async def users() -> Response:
 
 
 async def _after_action(user: User | None, message: str, *, ok: bool) -> Response:
-    """htmx: the row swaps in place and the message goes to the live region; else PRG."""
+    """htmx: the row swaps in place and the message goes to the live region; else back to
+    the same page of the same search (post/redirect/get)."""
     me = await require_account()
+    form = await request.form
+    listing = {"page": page_number(form), "q": text_value(form, "q")[:100] or None}
     if is_htmx() and user is not None:
-        return await fragment("user_row", user=user, me=me, message=message, focus=True)
+        return await fragment(
+            "user_row",
+            user=user,
+            me=me,
+            listing=listing,
+            message=message,
+            failed=not ok,
+            focus=True,
+        )
     await flash(message, "success" if ok else "error")
-    return redirect_to(url_for("admin.users", page=page_number(request.args)))
+    return redirect_to(url_for("admin.users", page=listing["page"], q=listing["q"]))
 
 
 async def _act(user_id: int, action: str) -> Response:

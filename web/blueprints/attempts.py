@@ -90,11 +90,7 @@ async def _stage(
 @login_required
 async def question(attempt_id: int, position: int) -> Response:
     state = await attempts.load_state(get_session(), await require_account(), attempt_id)
-    answered = state.question_at(position).id in state.answers
-    # Exam answers are never shown back; a finished attempt only shows immediate feedback.
-    if (state.quiz.is_exam and (answered or state.attempt.is_finished)) or (
-        state.attempt.is_finished and not answered
-    ):
+    if not state.may_show(position):
         return redirect_to(_where_to_go(state))
     return await _stage(state, position)
 
@@ -113,15 +109,12 @@ async def submit_answer(attempt_id: int, position: int) -> Response:
         await flash(error.message, "error")
         return redirect_to(url_for("attempts.results", attempt_id=attempt_id))
     state = outcome.state
+    step = state.after_answer(position)
     if not is_htmx():  # post/redirect/get: reload never resubmits
-        exam = state.quiz.is_exam
-        return redirect_to(_where_to_go(state) if exam else _question_url(state, position))
-    if not state.quiz.is_exam:
-        return await _stage(state, position, score_oob=True)
-    next_position = state.next_position()
-    if state.attempt.is_finished or next_position is None:
+        return redirect_to(_question_url(state, step) if step else _where_to_go(state))
+    if step is None:
         return await _results(attempt_id, state)
-    return await _stage(state, next_position, score_oob=True)
+    return await _stage(state, step, score_oob=True)
 
 
 async def _results(attempt_id: int, state: AttemptState | None = None) -> Response:

@@ -112,17 +112,16 @@ async def login() -> Response:
     next_url = safe_next(form.get("next"), "")
     parsed = parse_login(form)
     if parsed.data is not None:
-        db = get_session()
         try:
-            user = await accounts.authenticate(db, parsed.data.identifier, parsed.data.password)
+            user, token = await accounts.sign_in(
+                get_session(),
+                parsed.data,
+                user_agent=request.headers.get("User-Agent", ""),
+                replacing=session_token(),
+            )
         except AccountError as error:
             parsed.errors[error.field] = error.message
         else:
-            user_agent = request.headers.get("User-Agent", "")
-            await accounts.close_session(db, session_token())  # a re-login replaces, not adds
-            token = await accounts.open_session(
-                db, user, remember=parsed.data.remember, user_agent=user_agent
-            )
             cookie_session.clear()  # a new CSRF token for the new session: no fixation
             login_user(SessionUser(token, user=user), remember=parsed.data.remember)
             await flash(f"Welcome, {user.username}.", "success")
@@ -152,7 +151,7 @@ async def verify_email(token: str) -> Response:
         await accounts.verify_email(get_session(), token)
     except AccountError as error:
         return await page_or_fragment(
-            "pages/auth/verify_failed.html",
+            "pages/auth/link_invalid.html",
             "error_message",
             status=400,
             code=400,

@@ -65,7 +65,7 @@ async def _reset_form(token: str, errors: dict[str, str], status: int = 200) -> 
 
 async def _invalid_link(error: AccountError) -> Response:
     return await page_or_fragment(
-        "pages/auth/verify_failed.html",
+        "pages/auth/link_invalid.html",
         "error_message",
         status=400,
         code=400,

@@ -34,7 +34,7 @@ class AttemptNotFoundError(AttemptError):
 
 
 class AttemptClosedError(AttemptError):
-    status = 409
+    """Finished, or out of time: the answer arrived too late (409, AttemptError's status)."""
 
 
 class InvalidChoiceError(AttemptError):

@@ -13,6 +13,7 @@ from sqlmodel import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from web.db import writing
+from web.forms.accounts import Login
 from web.forms.accounts import Registration
 from web.mail import send_email
 from web.models import EmailToken
@@ -227,6 +228,17 @@ async def authenticate(session: AsyncSession, identifier: str, password: str) ->
             "identifier", "Too many failed log-ins: this account is locked for 15 minutes."
         )
     raise AccountError("identifier", INVALID_LOGIN)
+
+
+async def sign_in(
+    session: AsyncSession, login: Login, *, user_agent: str, replacing: str | None
+) -> tuple[User, str]:
+    """Check the credentials and open a session; `replacing` (this browser's previous
+    session, if any) is closed, so a re-login never leaves an old cookie valid."""
+    user = await authenticate(session, login.identifier, login.password)
+    await close_session(session, replacing)
+    token = await open_session(session, user, remember=login.remember, user_agent=user_agent)
+    return user, token
 
 
 async def open_session(

@@ -85,6 +85,20 @@ class AttemptState:
         by_id = {choice.id: choice for choice in question.choices}
         return [by_id[i] for i in self.attempt.order(list(by_id), salt=question.id)]
 
+    def may_show(self, position: int) -> bool:
+        """Exam answers are never shown back; a finished attempt shows only its feedback."""
+        answered = self.question_at(position).id in self.answers
+        if self.quiz.is_exam:
+            return not answered and not self.attempt.is_finished
+        return answered or not self.attempt.is_finished
+
+    def after_answer(self, position: int) -> int | None:
+        """What follows an answer: its feedback (immediate mode), the next card (exam mode),
+        or None when only the results are left."""
+        if not self.quiz.is_exam:
+            return position
+        return None if self.attempt.is_finished else self.next_position()
+
     def next_position(self) -> int | None:
         """The first unanswered question, where a resumed attempt picks up."""
         for position, question in enumerate(self.questions, start=1):
