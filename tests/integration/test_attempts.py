@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
 
 import pytest
 from quart import Quart
 from quart import Response
 
+from tests.concurrency import hold_together
 from tests.conftest import csrf_token
 from tests.integration.quiz_helpers import EXPLANATION
 from tests.integration.quiz_helpers import Player
@@ -23,7 +23,6 @@ from tests.integration.quiz_helpers import seed_quizzes
 from tests.integration.quiz_helpers import sign_in
 from tests.integration.quiz_helpers import stored_answers
 from web.services import attempts as attempt_service
-from web.services.attempts import AttemptState
 
 SCORE_OOB = '<div id="score-panel" hx-swap-oob="innerHTML">'
 CHOOSE = "Choose one of the answers, then submit."
@@ -51,19 +50,7 @@ def score_text(html: str) -> str:
 def read_before_writing(monkeypatch: pytest.MonkeyPatch, requests: int = 2) -> None:
     """Hold each answer request after it has read the attempt until all have: the race two
     workers can run, which only the unique (attempt, question) constraint can settle."""
-    barrier = asyncio.Barrier(requests)
-    load_state = attempt_service.load_state
-    held = 0
-
-    async def load_then_wait(*args: Any, **kwargs: Any) -> AttemptState:
-        nonlocal held
-        state = await load_state(*args, **kwargs)
-        if held < requests:  # only the first read of each request; a loser reads again
-            held += 1
-            await asyncio.wait_for(barrier.wait(), timeout=5)
-        return state
-
-    monkeypatch.setattr(attempt_service, "load_state", load_then_wait)
+    hold_together(monkeypatch, attempt_service, "load_state", requests)
 
 
 # --------------------------------------------------------------------------- the happy paths

@@ -13,6 +13,7 @@ from sqlalchemy.sql.expression import Executable
 from sqlmodel import col
 from sqlmodel import update
 
+from tests.concurrency import hold_together
 from tests.integration.accounts_helpers import HTMX
 from tests.integration.accounts_helpers import INVALID_LINK
 from tests.integration.accounts_helpers import INVALID_LOGIN
@@ -181,16 +182,7 @@ async def test_two_concurrent_resets_with_one_link_let_exactly_one_through(
     """The token is spent in one UPDATE: two tabs (or workers) cannot both use it."""
     token = await ask_for_reset(app, Mailbox(app, caplog))
     first, second = app.test_client(), app.test_client()
-    barrier = asyncio.Barrier(2)
-    hash_password = accounts.hash_password
-
-    async def hash_then_wait(password: str) -> str:
-        """Both requests reach the database together: the race two workers can run."""
-        hashed = await hash_password(password)
-        await asyncio.wait_for(barrier.wait(), timeout=5)
-        return hashed
-
-    monkeypatch.setattr(accounts, "hash_password", hash_then_wait)
+    hold_together(monkeypatch, accounts, "hash_password")
     responses = await asyncio.gather(
         reset(first, token, "Fir5tPassword"), reset(second, token, "Sec0ndPassword")
     )

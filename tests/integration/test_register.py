@@ -8,6 +8,7 @@ import pytest
 from quart import Quart
 from quart.testing import QuartClient
 
+from tests.concurrency import hold_together
 from tests.integration.accounts_helpers import HTMX
 from tests.integration.accounts_helpers import PASSWORD
 from tests.integration.accounts_helpers import Mailbox
@@ -411,15 +412,7 @@ async def test_two_concurrent_registrations_of_one_name_give_a_field_error(
 ) -> None:
     """Both pass the availability check together (two workers); the database's unique index
     stops the second, which must read as the usual field error, not a 500."""
-    barrier = asyncio.Barrier(2)
-    hash_password = accounts.hash_password
-
-    async def hash_then_wait(password: str) -> str:
-        hashed = await hash_password(password)
-        await asyncio.wait_for(barrier.wait(), timeout=5)
-        return hashed
-
-    monkeypatch.setattr(accounts, "hash_password", hash_then_wait)
+    hold_together(monkeypatch, accounts, "hash_password")
     responses = await asyncio.gather(
         register(app.test_client(), **first), register(app.test_client(), **second)
     )
