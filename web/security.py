@@ -63,11 +63,6 @@ def csrf_token() -> str:
     return token
 
 
-def rotate_csrf_token() -> None:
-    """Forget the token, so a fresh one is made after login (no fixation across sessions)."""
-    session.pop(CSRF_SESSION_KEY, None)
-
-
 def tokens_match(expected: object, sent: object) -> bool:
     if not isinstance(expected, str) or not isinstance(sent, str) or not expected or not sent:
         return False

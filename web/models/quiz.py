@@ -70,10 +70,6 @@ class Quiz(SQLModel, table=True):
     )
 
     @property
-    def is_timed(self) -> bool:
-        return self.time_limit_seconds is not None
-
-    @property
     def is_exam(self) -> bool:
         return self.feedback_mode == FeedbackMode.EXAM
 
@@ -103,10 +99,6 @@ class Question(SQLModel, table=True):
         cascade_delete=True,
         sa_relationship_kwargs={"lazy": "selectin", "order_by": "Choice.position"},
     )
-
-    @property
-    def correct_choice(self) -> "Choice | None":
-        return next((choice for choice in self.choices if choice.is_correct), None)
 
 
 class Choice(SQLModel, table=True):

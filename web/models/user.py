@@ -146,6 +146,3 @@ class UserSession(SQLModel, table=True):
             expires_at=now + lifetime,
             user_agent=user_agent[:200],
         )
-
-    def is_live(self, now: datetime | None = None) -> bool:
-        return self.expires_at > (now or utcnow())
