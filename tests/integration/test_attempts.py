@@ -29,12 +29,6 @@ CHOOSE = "Choose one of the answers, then submit."
 SCORE_SENTENCE = re.compile(r"(Score|Answered): \d+ of \d+")
 
 
-@pytest.fixture
-async def player(app: Quart) -> Player:
-    await seed_quizzes(app)
-    return await sign_in(app)
-
-
 async def text_of(response: Response) -> str:
     return await response.get_data(as_text=True)
 

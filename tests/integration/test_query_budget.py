@@ -11,7 +11,6 @@ from tests.integration.quiz_helpers import StatementCounter
 from tests.integration.quiz_helpers import question_url
 from tests.integration.quiz_helpers import quiz_doc
 from tests.integration.quiz_helpers import seed_quizzes
-from tests.integration.quiz_helpers import sign_in
 from web.db import get_database
 
 MAX_STATEMENTS = 6
@@ -20,12 +19,6 @@ MAX_FRAGMENT_BYTES = 4096
 
 def backend(app: Quart) -> str:
     return get_database(app).engine.dialect.name
-
-
-@pytest.fixture
-async def player(app: Quart) -> Player:
-    await seed_quizzes(app)
-    return await sign_in(app)
 
 
 async def measure_answer(

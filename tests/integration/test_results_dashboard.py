@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from quart import Quart
 
 from tests.integration.quiz_helpers import EXPLANATION
@@ -14,7 +13,6 @@ from tests.integration.quiz_helpers import fetch_attempt
 from tests.integration.quiz_helpers import question_url
 from tests.integration.quiz_helpers import read
 from tests.integration.quiz_helpers import read_card
-from tests.integration.quiz_helpers import seed_quizzes
 from tests.integration.quiz_helpers import sign_in
 from tests.integration.quiz_helpers import update_attempt
 
@@ -26,12 +24,6 @@ RETAKE_FORM = re.compile(
     r'<input type="hidden" name="csrf_token" value="[^"]+">\s*'
     r'<button type="submit">Retake quiz</button>'
 )
-
-
-@pytest.fixture
-async def player(app: Quart) -> Player:
-    await seed_quizzes(app)
-    return await sign_in(app)
 
 
 async def finished(player: Player, slug: str, pattern: list[bool]) -> int:

@@ -24,12 +24,6 @@ TIME_IS_UP = "Time is up: this attempt ended at its time limit."
 DEADLINE = re.compile(r'data-deadline="([^"]+)"')
 
 
-@pytest.fixture
-async def player(app: Quart) -> Player:
-    await seed_quizzes(app)
-    return await sign_in(app)
-
-
 async def test_the_countdown_is_on_timed_quizzes_only(player: Player, app: Quart) -> None:
     """The countdown carries the server's deadline; untimed quizzes have none."""
     timed = await player.start("timed")

@@ -100,16 +100,21 @@ async def test_verified_at_is_not_moved_by_a_second_token(
     assert (await fetch_user(app, "ada")).email_verified_at == first
 
 
-async def test_an_expired_link_is_refused(
-    app: Quart, client: QuartClient, caplog: pytest.LogCaptureFixture
-) -> None:
-    token = await registered_token(app, client, Mailbox(app, caplog))
+async def expire_in(app: Quart, token: str, delta: timedelta) -> None:
+    """Move the link's expiry to now + delta (negative: already expired)."""
     await execute(
         app,
         update(EmailToken)
         .where(col(EmailToken.token_hash) == sha256(token))
-        .values(expires_at=utcnow() - timedelta(seconds=1)),
+        .values(expires_at=utcnow() + delta),
     )
+
+
+async def test_an_expired_link_is_refused(
+    app: Quart, client: QuartClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await registered_token(app, client, Mailbox(app, caplog))
+    await expire_in(app, token, timedelta(seconds=-1))
     await assert_invalid_link(client, token)
     assert not (await fetch_user(app, "ada")).is_verified
 
@@ -127,12 +132,7 @@ async def test_an_almost_expired_link_still_works(
     app: Quart, client: QuartClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     token = await registered_token(app, client, Mailbox(app, caplog))
-    await execute(
-        app,
-        update(EmailToken)
-        .where(col(EmailToken.token_hash) == sha256(token))
-        .values(expires_at=utcnow() + timedelta(minutes=1)),
-    )
+    await expire_in(app, token, timedelta(minutes=1))
     assert (await client.get(f"/auth/verify/{token}")).status_code == 303
 
 
