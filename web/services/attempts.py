@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from functools import cached_property
 
 from sqlalchemy import Insert
 from sqlalchemy import case
@@ -61,8 +62,10 @@ class AttemptState:
     content: QuizContent
     answers: dict[int, Answer] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def questions(self) -> list[QuestionView]:
+        """Attempt order, computed once per request: the card, its position and "what next"
+        all ask for it."""
         by_id = {question.id: question for question in self.content.questions}
         ids = list(by_id)
         if self.quiz.shuffle_questions:
