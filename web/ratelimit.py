@@ -17,6 +17,7 @@ from quart_rate_limiter import rate_exempt
 from quart_rate_limiter.redis_store import RedisStore
 from quart_rate_limiter.store import MemoryStore
 from quart_rate_limiter.store import RateLimiterStoreABC
+from werkzeug.exceptions import NotFound
 
 # Generous enough that a person taking quizzes never meets it; it stops scripted floods.
 DEFAULT_LIMITS = [RateLimit(300, timedelta(minutes=1))]
@@ -35,11 +36,16 @@ def exempt_static_files(app: Quart) -> None:
     """Static files are cheap and cacheable; counting them would spend the budget on CSS.
 
     Quart registers a bound method, which cannot carry the exemption mark, so wrap it.
+    A name the file system refuses to look up (over 255 bytes, say) is a file that is not
+    there: 404, not the OSError's 500.
     """
 
     @rate_exempt
     async def static(filename: str) -> Response:
-        return await app.send_static_file(filename)
+        try:
+            return await app.send_static_file(filename)
+        except OSError:
+            raise NotFound() from None
 
     app.view_functions["static"] = static
 
