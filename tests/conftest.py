@@ -59,8 +59,14 @@ def make_app(database_url: str, **overrides: object) -> Quart:
 
 
 @pytest.fixture
-async def app(database_url: str) -> AsyncIterator[Quart]:
-    app = make_app(database_url)
+def app_overrides() -> dict[str, object]:
+    """Config for the `app` fixture beyond the testing tier; a test module overrides it."""
+    return {}
+
+
+@pytest.fixture
+async def app(database_url: str, app_overrides: dict[str, object]) -> AsyncIterator[Quart]:
+    app = make_app(database_url, **app_overrides)
     async with app.test_app():
         if database_url.startswith("postgresql"):
             await _truncate_all(app)

@@ -26,9 +26,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 class Database:
     """Owns the engine of one process; each hypercorn worker builds its own."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_timeout: float = 30) -> None:
         self.url = url
-        self.engine = create_engine(url)
+        self.engine = create_engine(url, pool_timeout=pool_timeout)
         # Sessions know their Database, so services take one argument and still find the lock.
         self.sessionmaker = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False, info={"database": self}
@@ -40,13 +40,28 @@ class Database:
 
     @asynccontextmanager
     async def writing(self, session: AsyncSession) -> AsyncIterator[AsyncSession]:
-        """One write transaction: commits on success, rolls back on any error."""
+        """One write transaction: commits on success, rolls back on any error.
+
+        On SQLite the connection comes first and the lock second, so whoever holds the lock
+        already has its connection and never waits for the pool. The other order deadlocked
+        (issue 7): a lock holder waited for a connection while the requests holding every
+        connection waited for the lock. BEGIN IMMEDIATE then takes SQLite's own write lock
+        at the start, so a transaction that reads before it writes cannot meet SQLITE_BUSY
+        half-way, even against another process.
+        """
         if self._write_lock is None:
             async with _committing(session):
                 yield session
             return
+        connection = await session.connection()
         async with self._write_lock, _committing(session):
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
             yield session
+
+    @property
+    def pool_capacity(self) -> int:
+        pool = self.engine.pool
+        return pool.size() + pool._max_overflow  # type: ignore[attr-defined]
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:
@@ -60,6 +75,17 @@ def writing(session: AsyncSession) -> AbstractAsyncContextManager[AsyncSession]:
     """The write transaction of the Database this session belongs to."""
     database: Database = session.info["database"]
     return database.writing(session)
+
+
+async def release(session: AsyncSession) -> None:
+    """Hand the session's connection back to the pool before slow work that needs none (an
+    argon2 hash costs ~0.25 s): a pool of a few connections must not sit idle behind it.
+
+    Call it with nothing pending. Loaded objects stay usable (expire_on_commit=False), and
+    the next statement takes a connection again.
+    """
+    if session.in_transaction():
+        await session.commit()
 
 
 @asynccontextmanager
@@ -93,20 +119,27 @@ def ensure_sqlite_directory(url: str) -> None:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, *, pool_timeout: float = 30) -> AsyncEngine:
     """An engine tuned per backend: SQLite gets WAL, foreign keys and a small fixed pool.
 
     It creates nothing on disk: a missing folder is the migration's job (and /health's 503).
     """
     if not url.startswith("sqlite"):
-        return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=5)
+        return create_async_engine(
+            url, pool_pre_ping=True, pool_size=10, max_overflow=5, pool_timeout=pool_timeout
+        )
     # A small fixed pool: the default kept opening new aiosqlite threads (perf-facts.md).
-    engine = create_async_engine(url, pool_size=4, max_overflow=0, connect_args={"timeout": 15})
+    engine = create_async_engine(
+        url, pool_size=4, max_overflow=0, pool_timeout=pool_timeout, connect_args={"timeout": 15}
+    )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    # The driver would BEGIN (deferred) before its first write; Database.writing says BEGIN
+    # IMMEDIATE itself, and reads outside it run in autocommit as they did before.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # SQLite ignores foreign keys unless asked on every connection.
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -117,7 +150,9 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
 
 
 def init_app(app: Quart) -> None:
-    database = Database(app.config["DATABASE_URL"])
+    database = Database(
+        app.config["DATABASE_URL"], pool_timeout=app.config.get("DATABASE_POOL_TIMEOUT", 30)
+    )
     app.extensions["database"] = database
     app.teardown_appcontext(_close_session)
     app.after_serving(database.dispose)
