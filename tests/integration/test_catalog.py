@@ -20,6 +20,7 @@ from tests.integration.quiz_helpers import read
 from tests.integration.quiz_helpers import seed_quizzes
 from tests.integration.quiz_helpers import seed_user
 from tests.integration.quiz_helpers import sign_in
+from web.services.catalog import PAGE_SIZE
 
 LEADERBOARD_ROW = re.compile(
     r'<tr><td>(\d+)</td><th scope="row">([^<]+)</th><td>([^<]+)</td><td>([^<]+)</td></tr>'
@@ -84,6 +85,7 @@ async def test_search_ignores_case_and_looks_at_title_description_and_category(
         ("e_c", ["Snake_case Basics"]),
         ("\\", []),
         ("%_%", []),
+        ("\uff05", ["100% Fun"]),  # a full-width percent sign folds to "%", still literal
     ],
 )
 async def test_search_treats_wildcards_literally(
@@ -99,6 +101,40 @@ async def test_search_treats_wildcards_literally(
     response = await client.get("/quizzes", query_string={"q": query})
     assert response.status_code == 200
     assert quiz_titles(read(await response.get_data(as_text=True))) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("cafe", "Café Culture"),
+        ("CAFE", "Café Culture"),
+        ("café", "Cafe Racers"),
+        ("Ecole", "École Française"),
+        ("ecole", "École Française"),
+        ("aland", "Åland Islands"),
+        ("ÅLAND", "Åland Islands"),
+        ("strasse", "Straße Names"),
+        ("\ufb01nance", "Finance Basics"),  # the "fi" ligature
+    ],
+)
+async def test_search_ignores_accents(
+    app: Quart, client: QuartClient, query: str, title: str
+) -> None:
+    """Typed "cafe" finds "Café" and the other way round; ligatures and ß fold as typed."""
+    titles = ["Café Culture", "Cafe Racers", "École Française", "Åland Islands", "Straße Names"]
+    await seed_quizzes(
+        app,
+        *(quiz_doc(f"accent-{n}", title=t, description="x") for n, t in enumerate(titles)),
+        quiz_doc("finance", title="Finance Basics", description="x"),
+    )
+    response = await client.get("/quizzes", query_string={"q": query})
+    assert response.status_code == 200
+    found = quiz_titles(read(await response.get_data(as_text=True)))
+    assert title in found
+    if query.casefold() in ("cafe", "café"):
+        assert sorted(found) == ["Cafe Racers", "Café Culture"]
+    else:
+        assert found == [title]
 
 
 @pytest.mark.parametrize("query", ["über", "ÜBER", "Über"])
@@ -126,18 +162,104 @@ async def test_category_filter_lists_one_category(app: Quart, client: QuartClien
     assert quiz_titles(combined) == ["Timed Quiz"]
 
 
-async def test_pagination_splits_more_than_nine_quizzes(app: Quart, client: QuartClient) -> None:
-    """Nine to a page: eleven quizzes make two pages that together list each quiz once."""
-    await seed_quizzes(app, *(quiz_doc(f"quiz-{n:02d}") for n in range(1, 12)))
+async def test_pagination_splits_the_catalog_into_pages(app: Quart, client: QuartClient) -> None:
+    """A page holds PAGE_SIZE quizzes: one more makes two pages that together list each once."""
+    count = PAGE_SIZE + 1
+    await seed_quizzes(app, *(quiz_doc(f"quiz-{n:02d}") for n in range(1, count + 1)))
     first, second = await browse(client), await browse(client, "?page=2")
-    assert len(quiz_titles(first)) == 9
-    assert len(quiz_titles(second)) == 2
-    assert first.link("Page 2") == "/quizzes?page=2"
-    assert second.link("Page 1") == "/quizzes?page=1"
+    assert len(quiz_titles(first)) == PAGE_SIZE
+    assert len(quiz_titles(second)) == 1
     assert sorted(quiz_titles(first) + quiz_titles(second)) == [
-        f"Quiz {n:02d}" for n in range(1, 12)
+        f"Quiz {n:02d}" for n in range(1, count + 1)
     ]
-    assert "11 quizzes" in first.all("h2")
+
+
+def many_quizzes(count: int, category: str = "General") -> list[dict[str, object]]:
+    return [quiz_doc(f"{category.lower()}-{n:02d}", category=category) for n in range(1, count + 1)]
+
+
+@pytest.mark.parametrize(
+    ("query", "heading"),
+    [
+        ("", "19 quizzes, page 1 of 2"),
+        ("?page=2", "19 quizzes, page 2 of 2"),
+        ("?page=99", "19 quizzes, page 2 of 2"),
+        ("?category=General&page=2", "19 quizzes in General, page 2 of 2"),
+        ("?q=general&page=2", "19 quizzes matching “general”, page 2 of 2"),
+    ],
+)
+async def test_the_result_heading_names_the_page(
+    app: Quart, client: QuartClient, query: str, heading: str
+) -> None:
+    """The count's heading says where in the list you are; the page's heading stays "Quizzes"."""
+    await seed_quizzes(app, *many_quizzes(19))
+    for outline in (await browse(client, query), await browse(client, query, htmx=True)):
+        assert outline.all("h2")[0] == heading
+    assert (await browse(client, query)).all("h1") == ["Quizzes"]
+
+
+@pytest.mark.parametrize(
+    ("query", "heading"),
+    [
+        ("", "4 quizzes"),
+        ("?q=capital", "1 quiz matching “capital”"),
+        ("?category=Exams", "1 quiz in Exams"),
+        ("?q=zzz", "No quizzes match “zzz”"),
+        ("?q=zzz&category=Exams", "No quizzes match “zzz” in Exams"),
+        ("?category=Nothing", "No quizzes in Nothing"),
+    ],
+)
+async def test_one_page_of_results_needs_no_page_number(
+    app: Quart, client: QuartClient, query: str, heading: str
+) -> None:
+    """One result is "1 quiz", none reads as words, and a single page is not numbered."""
+    await seed_quizzes(app)
+    outline = await browse(client, query)
+    assert outline.all("h2")[0] == heading
+    assert outline.link("Previous page") is None
+    assert outline.link("Next page") is None
+
+
+async def test_an_empty_catalog_says_so(client: QuartClient) -> None:
+    assert (await browse(client)).all("h2")[0] == "No quizzes yet"
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+async def test_previous_and_next_page_keep_the_search_and_category(
+    app: Quart, client: QuartClient, htmx: bool
+) -> None:
+    """Each link is there only when that page is; both carry the search and the category."""
+    await seed_quizzes(app, *many_quizzes(2 * PAGE_SIZE + 1), *many_quizzes(3, "Other"))
+    kept = "q=general&category=General"
+    first = await browse(client, f"?{kept}", htmx=htmx)
+    middle = await browse(client, f"?{kept}&page=2", htmx=htmx)
+    last = await browse(client, f"?{kept}&page=3", htmx=htmx)
+    assert first.link("Previous page") is None
+    assert first.link("Next page") == f"/quizzes?{kept}&page=2"
+    assert middle.link("Previous page") == f"/quizzes?{kept}&page=1"
+    assert middle.link("Next page") == f"/quizzes?{kept}&page=3"
+    assert last.link("Previous page") == f"/quizzes?{kept}&page=2"
+    assert last.link("Next page") is None
+
+
+def selected_category(body: str) -> list[str]:
+    return re.findall(r'<option value="([^"]*)" selected>', body)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?category=Other", "?category=Other&q=other", "?category=General&page=2", "?category=Gone"],
+)
+async def test_the_chosen_category_stays_selected(
+    app: Quart, client: QuartClient, query: str
+) -> None:
+    """After a search, a page change or a link to a category that has emptied, the select
+    shows the filter the list obeys (an emptied category stays offered, so it can be seen)."""
+    await seed_quizzes(app, *many_quizzes(PAGE_SIZE + 1), *many_quizzes(2, "Other"))
+    body = await (await client.get(f"/quizzes{query}")).get_data(as_text=True)
+    chosen = query.split("category=")[1].split("&", maxsplit=1)[0]
+    assert selected_category(body) == [chosen]
+    assert selected_category(await (await client.get("/quizzes")).get_data(as_text=True)) == []
 
 
 @pytest.mark.parametrize("number", ["abc", "99999999999", "0", "-1", "", "1.5", "99", "²", "٣"])
@@ -145,7 +267,7 @@ async def test_odd_page_numbers_still_show_a_page(
     app: Quart, client: QuartClient, number: str
 ) -> None:
     """A hand-edited ?page= shows the first (or last) page, never an error."""
-    await seed_quizzes(app, *(quiz_doc(f"quiz-{n:02d}") for n in range(1, 12)))
+    await seed_quizzes(app, *many_quizzes(PAGE_SIZE + 1))
     response = await client.get("/quizzes", query_string={"page": number})
     assert response.status_code == 200
     assert quiz_titles(read(await response.get_data(as_text=True)))

@@ -3,6 +3,7 @@
 No `from __future__ import annotations` here: SQLModel must see real relationship types.
 """
 
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
 from typing import Optional
@@ -55,8 +56,9 @@ class Quiz(SQLModel, table=True):
     shuffle_questions: bool = Field(default=False)
     shuffle_choices: bool = Field(default=False)
     is_published: bool = Field(default=False)
-    # Case-folded title, category and description, kept by _index_for_search below: LIKE on it
-    # ignores case beyond ASCII on every database (SQLite's lower() folds ASCII only).
+    # Title, category and description folded by searchable(), kept by _index_for_search below:
+    # LIKE on a plain column ignores case and accents the same on SQLite and PostgreSQL
+    # (SQLite's lower() folds ASCII only, and neither database ignores accents by itself).
     search_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
@@ -74,10 +76,22 @@ class Quiz(SQLModel, table=True):
         return self.feedback_mode == FeedbackMode.EXAM
 
 
+def searchable(text: str) -> str:
+    """Text as search compares it: "Café", "CAFE" and "cafe" become "cafe", "Straße" "strasse".
+
+    NFKD splits accented letters into letter and combining mark (and ligatures into letters),
+    the marks are dropped, and case folding runs on both sides of that, since NFKD can turn a
+    symbol that folding leaves alone into a capital (black-letter H into H). Migration 0003
+    holds a frozen copy for the rows it refills.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
 @event.listens_for(Quiz, "before_insert")
 @event.listens_for(Quiz, "before_update")
 def _index_for_search(_mapper: object, _connection: object, quiz: Quiz) -> None:
-    quiz.search_text = " ".join((quiz.title, quiz.category, quiz.description)).casefold()
+    quiz.search_text = searchable(" ".join((quiz.title, quiz.category, quiz.description)))
 
 
 class Question(SQLModel, table=True):

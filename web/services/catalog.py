@@ -18,9 +18,10 @@ from web.models import Attempt
 from web.models import Question
 from web.models import Quiz
 from web.models import User
+from web.models.quiz import searchable
 from web.services.attempts import settle_expired
 
-PAGE_SIZE = 9
+PAGE_SIZE = 12  # fills whole rows of the grid at 1, 2, 3 or 4 columns
 LEADERBOARD_SIZE = 10
 
 
@@ -71,9 +72,12 @@ def _question_counts() -> ColumnElement[int]:
 async def search_catalog(
     session: AsyncSession, *, query: str = "", category: str = "", page: int = 1
 ) -> CatalogPage:
+    """One page of published quizzes matching the words and category; a page past the end
+    shows the last one, and the categories offered are those with a published quiz."""
     conditions: list[ColumnElement[bool]] = [col(Quiz.is_published).is_(True)]
     if query:
-        pattern = f"%{escape_like(query.casefold())}%"
+        # Fold before escaping: NFKD turns a full-width percent sign into the wildcard "%".
+        pattern = f"%{escape_like(searchable(query))}%"
         conditions.append(col(Quiz.search_text).like(pattern, escape="\\"))
     if category:
         conditions.append(col(Quiz.category) == category)
@@ -98,9 +102,11 @@ async def search_catalog(
             .order_by(col(Quiz.category))
         )
     ).all()
+    # A category that has emptied (an old link) stays offered, so the select shows the filter.
+    offered = sorted({*categories, category}) if category else list(categories)
     return CatalogPage(
         cards=[QuizCard(quiz, count) for quiz, count in rows],
-        categories=list(categories),
+        categories=offered,
         query=query,
         category=category,
         page=page,
