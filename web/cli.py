@@ -13,14 +13,12 @@ from typing import Any
 
 import click
 from alembic import command as alembic_command
-from alembic.config import Config as AlembicConfig
 from quart import Quart
 from quart import current_app
 from quart.cli import QuartGroup
 from quart.cli import ScriptInfo
 from sqlalchemy.engine import make_url
 
-from web.config import PROJECT_ROOT
 from web.config import ConfigError
 from web.db import get_database
 from web.db import get_session
@@ -32,12 +30,7 @@ from web.services.accounts import AccountError
 from web.services.accounts import create_user
 from web.services.quiz_import import export_quizzes
 from web.services.quiz_import import import_quizzes
-
-
-def alembic_config(database_url: str) -> AlembicConfig:
-    config = AlembicConfig(toml_file=PROJECT_ROOT / "pyproject.toml")
-    config.attributes["database_url"] = database_url
-    return config
+from web.services.schema import alembic_config
 
 
 def run_in_app[**P](

@@ -13,6 +13,7 @@ from importlib.metadata import version
 from redis import asyncio as aioredis
 
 from web.db import Database
+from web.services.schema import current_revision
 
 CHECK_TIMEOUT_SECONDS = 2.0
 
@@ -40,12 +41,13 @@ class HealthReport:
         return report
 
 
-async def _probe(check: Awaitable[object]) -> str:
+async def _probe[T](check: Awaitable[T]) -> tuple[T | None, str]:
+    """The check's result and "ok", or None and why it failed."""
     try:
-        await asyncio.wait_for(check, CHECK_TIMEOUT_SECONDS)
+        result = await asyncio.wait_for(check, CHECK_TIMEOUT_SECONDS)
     except Exception as error:  # noqa: BLE001 - any failure means "down", and says why
-        return f"error: {type(error).__name__}"
-    return "ok"
+        return None, f"error: {type(error).__name__}"
+    return result, "ok"
 
 
 async def _ping_redis(url: str) -> None:
@@ -56,7 +58,16 @@ async def _ping_redis(url: str) -> None:
         await client.aclose()
 
 
-async def check_health(database: Database, redis_url: str | None) -> HealthReport:
-    database_state = await _probe(database.ping())
-    redis_state = await _probe(_ping_redis(redis_url)) if redis_url else None
-    return HealthReport(database=database_state, redis=redis_state)
+async def _database_state(database: Database, head: str) -> str:
+    """Healthy ("ok") only at the scripts' head: a database that answers but was not migrated
+    (a release without `migrate`) would fail on the first request that needs the new schema."""
+    revision, state = await _probe(current_revision(database.engine))
+    if state != "ok" or revision == head:
+        return state
+    return f"not migrated: {f'at {revision}' if revision else 'no revision'}, head is {head}"
+
+
+async def check_health(database: Database, redis_url: str | None, head: str) -> HealthReport:
+    """Arguments: head is the migration scripts' head, read once at start-up."""
+    redis_state = (await _probe(_ping_redis(redis_url)))[1] if redis_url else None
+    return HealthReport(database=await _database_state(database, head), redis=redis_state)
