@@ -28,6 +28,7 @@ from web.forms.quiz_import import quiz_document
 from web.services import demo
 from web.services.accounts import AccountError
 from web.services.accounts import create_user
+from web.services.quiz_import import UnknownSlugsError
 from web.services.quiz_import import export_quizzes
 from web.services.quiz_import import import_quizzes
 from web.services.schema import alembic_config
@@ -143,8 +144,14 @@ async def import_command(path: Path, replace: bool) -> None:
     """Import quizzes from a JSON document (the format `export` writes)."""
     try:
         document = json.loads(await asyncio.to_thread(path.read_text, encoding="utf-8"))
+    except OSError as error:
+        _fail(f"{path}: cannot read ({error.strerror})")
+        return
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         _fail(f"{path}: not valid JSON ({error})")
+        return
+    except RecursionError:
+        _fail(f"{path}: not a quiz document (nested too deeply)")
         return
     parsed = parse_quiz_document(document)
     if parsed.data is None:
@@ -160,13 +167,21 @@ async def import_command(path: Path, replace: bool) -> None:
 @run_in_app
 async def export_command(path: Path | None, slugs: tuple[str, ...]) -> None:
     """Write quizzes as a JSON document to PATH, or to standard output."""
-    quizzes = await export_quizzes(get_session(), list(slugs))
+    try:
+        quizzes = await export_quizzes(get_session(), list(slugs))
+    except UnknownSlugsError as error:
+        _fail(str(error))
+        return
     text = json.dumps(quiz_document(quizzes), indent=2, ensure_ascii=False) + "\n"
     if path is None:
         click.echo(text, nl=False)
-    else:
+        return
+    try:
         await asyncio.to_thread(path.write_text, text, encoding="utf-8")
-        click.echo(f"Exported {len(quizzes)} quiz(zes) to {path}.")
+    except OSError as error:
+        _fail(f"{path}: cannot write ({error.strerror})")
+        return
+    click.echo(f"Exported {len(quizzes)} quiz(zes) to {path}.")
 
 
 COMMANDS: tuple[click.Command, ...] = (
@@ -193,4 +208,12 @@ def _create_app(*_args: Any) -> Quart:
         sys.exit(f"hyperquiz: {error}")
 
 
-main = QuartGroup(create_app=_create_app, help="Hyperquiz operator commands.")
+# Quart's own --version names Python, Quart and Werkzeug; operators ask which Hyperquiz runs.
+version_option = click.version_option(
+    package_name="hyperquiz", prog_name="hyperquiz", message="%(prog)s %(version)s"
+)
+main = version_option(
+    QuartGroup(
+        create_app=_create_app, add_version_option=False, help="Hyperquiz operator commands."
+    )
+)

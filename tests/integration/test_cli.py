@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,61 @@ def test_without_smtp_emails_reach_the_log_of_a_real_process(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert "Subject: Verify your email" in result.stderr
     assert "http://127.0.0.1:8000/auth/verify/abc" in result.stderr
+
+
+def test_version_names_hyperquiz_and_its_version() -> None:
+    """Operators ask which release runs; Quart's own --version named only its libraries."""
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"hyperquiz {version('hyperquiz')}\n"
+
+
+def test_export_of_unknown_slugs_fails_and_names_them(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A typo must not read as success with fewer quizzes; nothing is written."""
+    assert run(cli_env, "seed-demo").exit_code == 0
+    target = tmp_path / "out.json"
+    result = run(
+        cli_env, "export", str(target), "--slug", "nope", "--slug", "python-basics", "--slug", "zz"
+    )
+    assert result.exit_code == 1
+    assert "No quiz has the slug(s): nope, zz" in result.output
+    assert not target.exists()
+    known = run(cli_env, "export", "--slug", "python-basics")
+    assert known.exit_code == 0
+    assert [quiz["slug"] for quiz in json.loads(known.output)["quizzes"]] == ["python-basics"]
+
+
+def test_export_to_a_place_it_cannot_write_says_so(cli_env: dict[str, str], tmp_path: Path) -> None:
+    result = run(cli_env, "export", str(tmp_path / "no" / "such" / "folder" / "out.json"))
+    assert result.exit_code == 1
+    assert "cannot write" in result.output
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe{not utf-8", "not valid JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (
+            json.dumps({"quizzes": [{"slug": "x", "difficulty": ["hard"]}]}).encode(),
+            "quizzes[0].difficulty: must be easy, medium or hard",
+        ),
+        (
+            json.dumps({"quizzes": [{"slug": "x", "title": "Nul\u0000here"}]}).encode(),
+            "quizzes[0].title: must not contain control characters",
+        ),
+    ],
+)
+def test_import_of_a_bad_file_is_a_message_not_a_traceback(
+    cli_env: dict[str, str], tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    result = run(cli_env, "import", str(path))
+    assert result.exit_code == 1
+    assert message in result.output
+    assert isinstance(result.exception, SystemExit)

@@ -71,6 +71,11 @@ def test_the_shipped_demo_content_is_valid() -> None:
         ({"quizzes": [good_quiz(published="yes")]}, "quizzes[0].published"),
         ({"quizzes": [good_quiz(questions=[])]}, "quizzes[0].questions"),
         ({"quizzes": [good_quiz(), good_quiz()]}, "quizzes"),
+        ({"quizzes": [good_quiz(difficulty=["hard"])]}, "quizzes[0].difficulty"),
+        ({"quizzes": [good_quiz(feedback_mode={"exam": True})]}, "quizzes[0].feedback_mode"),
+        ({"quizzes": [good_quiz(title="Nul\u0000byte")]}, "quizzes[0].title"),
+        ({"quizzes": [good_quiz(category="Esc\u001bape")]}, "quizzes[0].category"),
+        ({"quizzes": [good_quiz(description="half \ud800 pair")]}, "quizzes[0].description"),
     ],
 )
 def test_bad_documents_name_the_problem(document: Any, where: str) -> None:
@@ -89,3 +94,17 @@ def test_a_question_needs_exactly_one_correct_choice() -> None:
     assert (
         "quizzes[0].questions[0].choices" in parse_quiz_document({"quizzes": [one_choice]}).errors
     )
+
+
+def test_text_that_no_database_stores_is_refused_but_line_breaks_are_kept() -> None:
+    """PostgreSQL refuses NUL and neither driver encodes a lone surrogate: a 500 otherwise."""
+    quiz = good_quiz(description="Line one\r\nline two\tend")
+    quiz["questions"][0]["choices"][0]["text"] = "Bell\u0007"
+    parsed = parse_quiz_document({"quizzes": [quiz]})
+    assert parsed.errors == {
+        "quizzes[0].questions[0].choices[0].text": "must not contain control characters"
+    }
+    quiz["questions"][0]["choices"][0]["text"] = "Yes"
+    parsed = parse_quiz_document({"quizzes": [quiz]})
+    assert parsed.data is not None
+    assert parsed.data[0].description == "Line one\r\nline two\tend"

@@ -8,8 +8,10 @@ published, questions: [{text, explanation, choices: [{text, correct}, ...]}, ...
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from web.forms import FormResult
@@ -22,6 +24,7 @@ MAX_QUESTIONS = 100
 MIN_CHOICES = 2
 MAX_CHOICES = 9  # keys 1-9 pick an answer (CONTRACT.md)
 MAX_TIME_LIMIT = 24 * 60 * 60
+KEPT_CONTROLS = frozenset("\t\n\r")  # line breaks and tabs are text; other controls are not
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,19 @@ class _Problems:
             self.add(f"{where}.{key}", "is required")
         elif len(value) > limit:
             self.add(f"{where}.{key}", f"must be at most {limit} characters")
+        elif not _storable(value):
+            self.add(f"{where}.{key}", "must not contain control characters")
+        return value
+
+    def choice(self, raw: dict[str, Any], key: str, where: str, default: StrEnum) -> str:
+        """One of the values of default's enum; anything else (even a list, which a set
+        cannot hash) is a message naming them."""
+        value = raw.get(key, default.value)
+        options = type(default)
+        if not isinstance(value, str) or value not in set(options):
+            names = [option.value for option in options]
+            self.add(f"{where}.{key}", f"must be {', '.join(names[:-1])} or {names[-1]}")
+            return ""
         return value
 
     def flag(self, raw: dict[str, Any], key: str, where: str) -> bool:
@@ -81,6 +97,14 @@ class _Problems:
             self.add(f"{where}.{key}", "must be true or false")
             return False
         return value
+
+
+def _storable(text: str) -> bool:
+    """No control characters but line breaks and tabs, and no lone surrogates: PostgreSQL
+    refuses NUL, and neither database driver can encode half a surrogate pair."""
+    return all(
+        char in KEPT_CONTROLS or unicodedata.category(char) not in ("Cc", "Cs") for char in text
+    )
 
 
 def _choice(problems: _Problems, raw: Any, where: str) -> ChoiceData:
@@ -132,12 +156,6 @@ def _quiz(problems: _Problems, raw: Any, where: str) -> QuizData | None:
     slug = problems.text(raw, "slug", where, limit=120)
     if slug and not SLUG_PATTERN.fullmatch(slug):
         problems.add(f"{where}.slug", "must be lower-case words joined by hyphens")
-    difficulty = raw.get("difficulty", Difficulty.MEDIUM)
-    if difficulty not in set(Difficulty):
-        problems.add(f"{where}.difficulty", "must be easy, medium or hard")
-    mode = raw.get("feedback_mode", FeedbackMode.IMMEDIATE)
-    if mode not in set(FeedbackMode):
-        problems.add(f"{where}.feedback_mode", "must be immediate or exam")
     raw_questions = raw.get("questions")
     if not isinstance(raw_questions, list) or not 1 <= len(raw_questions) <= MAX_QUESTIONS:
         problems.add(f"{where}.questions", f"must be a list of 1 to {MAX_QUESTIONS} questions")
@@ -147,9 +165,9 @@ def _quiz(problems: _Problems, raw: Any, where: str) -> QuizData | None:
         title=problems.text(raw, "title", where, limit=200),
         description=problems.text(raw, "description", where, limit=4000, required=False),
         category=problems.text(raw, "category", where, limit=80),
-        difficulty=str(difficulty),
+        difficulty=problems.choice(raw, "difficulty", where, Difficulty.MEDIUM),
         time_limit_seconds=_time_limit(problems, raw, where),
-        feedback_mode=str(mode),
+        feedback_mode=problems.choice(raw, "feedback_mode", where, FeedbackMode.IMMEDIATE),
         shuffle_questions=problems.flag(raw, "shuffle_questions", where),
         shuffle_choices=problems.flag(raw, "shuffle_choices", where),
         published=problems.flag(raw, "published", where),

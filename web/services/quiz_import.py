@@ -19,6 +19,14 @@ from web.models import Question
 from web.models import Quiz
 
 
+class UnknownSlugsError(LookupError):
+    """Export was asked for quizzes that do not exist; `slugs` names them in the order asked."""
+
+    def __init__(self, slugs: list[str]) -> None:
+        super().__init__(f"No quiz has the slug(s): {', '.join(slugs)}")
+        self.slugs = slugs
+
+
 @dataclass(frozen=True)
 class ImportResult:
     created: tuple[str, ...]
@@ -95,11 +103,16 @@ async def import_quizzes(
 
 
 async def export_quizzes(session: AsyncSession, slugs: list[str] | None = None) -> list[QuizData]:
+    """Every quiz, or those named; a name that matches none fails it all (UnknownSlugsError),
+    so a typo never passes for an export with one quiz fewer."""
     with_questions = selectinload(Quiz.questions)  # type: ignore[arg-type]  # SQLModel types it as a list
     query = select(Quiz).options(with_questions).order_by(col(Quiz.id))
     if slugs:
         query = query.where(col(Quiz.slug).in_(slugs))
     quizzes = (await session.exec(query)).all()
+    found = {quiz.slug for quiz in quizzes}
+    if missing := [slug for slug in dict.fromkeys(slugs or []) if slug not in found]:
+        raise UnknownSlugsError(missing)
     return [
         QuizData(
             slug=quiz.slug,
