@@ -12,7 +12,7 @@ PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install assets chromium migrate seed run lint fmt unit e2e test test-postgres bench lock clean
+.PHONY: help install assets chromium migrate seed run lint fmt unit e2e test test-postgres bench loadtest lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -76,6 +76,12 @@ test-postgres: install assets chromium ## Unit, integration and e2e on PostgreSQ
 
 bench: install assets ## Print what the hot requests cost (SQLite; PostgreSQL with TEST_DATABASE_URL)
 	APP_ENV=testing $(BIN)/python -m tests.benchmarks.bench_requests
+
+TAKERS ?= 200
+DURATION ?= 60
+BACKEND ?= both
+loadtest: install assets ## $(TAKERS) takers for $(DURATION) s, production tier: SQLite 1 worker, PostgreSQL+Redis 2 (BACKEND=sqlite|postgres|both)
+	env -u APP_ENV $(BIN)/python -m tests.load.run --backend $(BACKEND) --takers $(TAKERS) --duration $(DURATION)
 
 lock: ## Re-pin every Python dependency into requirements.lock
 	rm -rf .lock-venv && "$$(.ci/find-python)" -m venv .lock-venv

@@ -1,0 +1,1 @@
+"""Load test: `make loadtest` (tests/load/run.py)."""

@@ -1,0 +1,212 @@
+"""Load test: one simulated quiz-taker, the pages it reads, and the figures it records.
+
+A taker does what a person with a browser does: logs in through the form, opens the catalog
+and a quiz, starts it, answers every question with htmx requests, and reads the results. Its
+cookies are kept by hand: the production tier marks them Secure, which every client cookie
+jar (rightly) withholds from plain http, and the test talks plain http to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import re
+import time
+from collections import Counter
+from collections import defaultdict
+from dataclasses import dataclass
+from dataclasses import field
+
+import aiohttp
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+CSRF_HEADER = re.compile(r'"X-CSRF-Token": "([^"]+)"')
+CARD_ACTION = re.compile(r'<form id="question-card"[^>]*\baction="([^"]+)"')
+CHOICE = re.compile(r'name="choice" value="(\d+)"')
+NEXT_QUESTION = re.compile(r'hx-get="(/attempts/\d+/questions/\d+)"')
+RESULTS_LINK = re.compile(r'hx-get="(/attempts/\d+/results)"')
+HTMX = {"HX-Request": "true"}
+
+
+class UnexpectedPageError(Exception):
+    """A page that is not what a person would have seen next: counted as an error."""
+
+
+@dataclass
+class Card:
+    action: str
+    choices: list[str]
+
+
+def read_card(html: str) -> Card | None:
+    """The question card in a page or fragment, or None when there is none."""
+    action = CARD_ACTION.search(html)
+    choices = CHOICE.findall(html)
+    if action is None or not choices:
+        return None
+    return Card(action.group(1), choices)
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of values already sorted; 0 for none."""
+    if not sorted_values:
+        return 0.0
+    rank = max(math.ceil(fraction * len(sorted_values)) - 1, 0)
+    return sorted_values[rank]
+
+
+@dataclass
+class Figures:
+    """Latencies and errors per kind of request, shared by every taker of a run."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: Counter[tuple[str, str]] = field(default_factory=Counter)
+    quizzes_completed: int = 0
+
+    def record(self, kind: str, milliseconds: float) -> None:
+        self.latencies[kind].append(milliseconds)
+
+    def fail(self, kind: str, reason: str) -> None:
+        self.errors[(kind, reason)] += 1
+
+    @property
+    def requests(self) -> int:
+        return sum(len(values) for values in self.latencies.values()) + self.errors.total()
+
+    def table(self, seconds: float) -> list[str]:
+        """One line per kind: count, req/s, p50/p95/p99 (ms) and its errors."""
+        lines = [f"{'kind':<14}{'count':>8}{'req/s':>9}{'p50':>9}{'p95':>9}{'p99':>9}  errors"]
+        kinds = sorted(set(self.latencies) | {kind for kind, _ in self.errors})
+        for kind in kinds:
+            values = sorted(self.latencies.get(kind, []))
+            errors = {reason: n for (k, reason), n in self.errors.items() if k == kind}
+            lines.append(
+                f"{kind:<14}{len(values):>8}{len(values) / seconds:>9.1f}"
+                f"{percentile(values, 0.50):>9.0f}{percentile(values, 0.95):>9.0f}"
+                f"{percentile(values, 0.99):>9.0f}  {errors or 0}"
+            )
+        return lines
+
+
+class Taker:
+    """One person's browser: its own cookies, its CSRF token, one request at a time."""
+
+    def __init__(
+        self, http: aiohttp.ClientSession, base: str, figures: Figures, username: str
+    ) -> None:
+        self.http = http
+        self.base = base
+        self.figures = figures
+        self.username = username
+        self.cookies: dict[str, str] = {}
+        self.csrf = ""
+
+    def _keep_cookies(self, response: aiohttp.ClientResponse) -> None:
+        for header in response.headers.getall("Set-Cookie", []):
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            if value and "max-age=0" not in header.lower():
+                self.cookies[name.strip()] = value
+            else:
+                self.cookies.pop(name.strip(), None)
+
+    async def request(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        *,
+        expect: int,
+        form: dict[str, str] | None = None,
+        htmx: bool = False,
+    ) -> tuple[str, str]:
+        """(body, Location) of one request; any status but `expect` is UnexpectedPageError."""
+        headers = {
+            **(HTMX if htmx else {}),
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
+        if method == "POST" and htmx:
+            headers["X-CSRF-Token"] = self.csrf
+        started = time.perf_counter()
+        async with self.http.request(
+            method, self.base + path, data=form, headers=headers, allow_redirects=False
+        ) as response:
+            body = await response.text()
+            elapsed = (time.perf_counter() - started) * 1000
+            self._keep_cookies(response)
+            if response.status != expect:
+                raise UnexpectedPageError(f"{kind}: HTTP {response.status}")
+        self.figures.record(kind, elapsed)
+        return body, response.headers.get("Location", "")
+
+    def _take_csrf(self, html: str) -> None:
+        found = CSRF_HEADER.search(html) or CSRF_FIELD.search(html)
+        if found is None:
+            raise UnexpectedPageError("no CSRF token on the page")
+        self.csrf = found.group(1)
+
+    async def log_in(self, password: str) -> None:
+        page, _ = await self.request("login_page", "GET", "/auth/login", expect=200)
+        self._take_csrf(page)
+        form = {"identifier": self.username, "password": password, "csrf_token": self.csrf}
+        await self.request("login", "POST", "/auth/login", expect=303, form=form)
+
+    async def take_quiz(self, slug: str) -> None:
+        """Catalog, quiz page, start, every answer by htmx, results."""
+        await self.request("catalog", "GET", "/quizzes", expect=200)
+        page, _ = await self.request("quiz_page", "GET", f"/quizzes/{slug}", expect=200)
+        self._take_csrf(page)
+        _, attempt = await self.request(
+            "start", "POST", f"/quizzes/{slug}/attempts", expect=303, form={"csrf_token": self.csrf}
+        )
+        _, first = await self.request("resume", "GET", attempt, expect=303)
+        html, _ = await self.request("question_page", "GET", first, expect=200)
+        card = read_card(html)
+        while card is not None:
+            html, _ = await self.request(
+                "answer",
+                "POST",
+                card.action,
+                expect=200,
+                form={"choice": random.choice(card.choices)},  # noqa: S311 - any answer will do,
+                htmx=True,
+            )
+            card = read_card(html)
+            following = NEXT_QUESTION.search(html)
+            if card is None and following is not None:  # immediate feedback: "Next question"
+                html, _ = await self.request(
+                    "next_card", "GET", following.group(1), expect=200, htmx=True
+                )
+                card = read_card(html)
+        results = RESULTS_LINK.search(html)
+        if results is not None:  # immediate feedback on the last question: "See results"
+            html, _ = await self.request("results", "GET", results.group(1), expect=200, htmx=True)
+        if "You scored" not in html:
+            raise UnexpectedPageError("the attempt ended without its results")
+        self.figures.quizzes_completed += 1
+
+    async def run(self, password: str, slugs: list[str], deadline: float) -> None:
+        """Log in, then take quizzes until the deadline; an error costs the taker its quiz."""
+        try:
+            await self.log_in(password)
+        except (UnexpectedPageError, aiohttp.ClientError, TimeoutError) as error:
+            self.figures.fail("login", _reason(error))
+            return
+        while time.monotonic() < deadline:
+            try:
+                await self.take_quiz(random.choice(slugs))  # noqa: S311 - not a secret
+            except (UnexpectedPageError, aiohttp.ClientError, TimeoutError) as error:
+                kind = (
+                    str(error).split(":", 1)[0]
+                    if isinstance(error, UnexpectedPageError)
+                    else "quiz"
+                )
+                self.figures.fail(kind, _reason(error))
+                await asyncio.sleep(1)  # a person would pause before trying again
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, UnexpectedPageError):
+        return str(error).split(": ", 1)[-1]
+    return type(error).__name__

@@ -1,0 +1,271 @@
+"""Load test (`make loadtest`): N takers against the app served as the Procfile serves it.
+
+    python -m tests.load.run --backend sqlite|postgres [--takers 200] [--duration 60]
+
+Production tier, `hyperquiz check-config` then hypercorn (1 worker on SQLite; 2 workers with
+PostgreSQL and Redis), on a scratch database with the demo quizzes imported and N verified
+takers made by the account service. All traffic goes to 127.0.0.1, bounded in time and in
+requests. The per-address limits are raised for the run through their variables (every taker
+comes from 127.0.0.1), never switched off, and a 429 counts as an error. Exits 1 on any error
+or on a pool timeout, "database is locked" or traceback in the server's log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+import redis
+
+from tests.load.client import Figures
+from tests.load.client import Taker
+from tests.load.takers import PASSWORD
+from tests.load.takers import taker_name
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+DEMO = ROOT / "web" / "demo" / "quizzes.json"
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = "redis://127.0.0.1:6379/14"
+GENEROUS = "1000000 per minute"  # every taker shares 127.0.0.1: raise the limits, keep them on
+LIMITS = ("RATELIMIT_LOGIN", "RATELIMIT_REGISTER", "RATELIMIT_FORGOT", "RATELIMIT_DEFAULT")
+LOG_PROBLEMS = ("QueuePool limit", "database is locked", "Traceback")
+GRACE = 120  # seconds a taker may take to finish the quiz it was in when time ran out
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def untimed_quizzes() -> list[str]:
+    """Slugs the takers may pick: a timed quiz could expire while a taker waits its turn."""
+    quizzes = json.loads(DEMO.read_text())["quizzes"]
+    return [quiz["slug"] for quiz in quizzes if not quiz.get("time_limit_seconds")]
+
+
+async def _postgres(statement: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_ADMIN)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def environment(backend: str, workdir: Path, port: int) -> tuple[dict[str, str], str | None]:
+    """The server's environment, and the scratch PostgreSQL database to drop afterwards."""
+    env = {
+        **os.environ,
+        "APP_ENV": "production",
+        "SECRET_KEY": "loadtest-secret-key-0123456789abcdef",
+        "LOG_DIR": str(workdir / "logs"),
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1" if backend == "sqlite" else "2",
+        **dict.fromkeys(LIMITS, GENEROUS),
+    }
+    env.pop("RATELIMIT_ENABLED", None)
+    if backend == "sqlite":
+        env["DATABASE_URL"] = f"sqlite+aiosqlite:///{workdir / 'load.db'}"
+        env.pop("REDIS_URL", None)
+        return env, None
+    name = f"hq_load_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_postgres(f'CREATE DATABASE "{name}"'))
+    env["DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    env["REDIS_URL"] = REDIS_URL
+    redis.Redis.from_url(REDIS_URL).flushdb()  # no counts left over from an earlier run
+    return env, name
+
+
+def prepare(env: dict[str, str], takers: int) -> None:
+    """Migrate, import the demo quizzes as an operator would, and make the takers."""
+    quiet = subprocess.DEVNULL
+    subprocess.run([BIN / "hyperquiz", "migrate"], env=env, cwd=ROOT, check=True, stdout=quiet)
+    subprocess.run([BIN / "hyperquiz", "import", DEMO], env=env, cwd=ROOT, check=True, stdout=quiet)
+    started = time.monotonic()
+    maker = [sys.executable, "-m", "tests.load.takers", str(takers), "taker"]
+    subprocess.run(maker, env=env, cwd=ROOT, check=True)
+    print(f"made {takers} verified takers in {time.monotonic() - started:.1f} s")
+
+
+def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    """The Procfile's web line, bound to loopback."""
+    command = (
+        f"{BIN / 'hyperquiz'} check-config && exec {BIN / 'hypercorn'} --bind 127.0.0.1:{port} "
+        f"--workers {env['WEB_CONCURRENCY']} --access-logfile - web.asgi:app"
+    )
+    server = subprocess.Popen(  # noqa: S602 - our own fixed command line, as the Procfile runs it
+        command,
+        shell=True,
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the server never became healthy:\n{log.read_text()[-3000:]}")
+
+
+def tree_cpu_seconds(root_pid: int) -> float:
+    """User + system CPU of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        stats[pid] = fields
+        children.setdefault(int(fields[1]), []).append(pid)
+    total, stack = 0.0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        if pid in stats:
+            total += (int(stats[pid][11]) + int(stats[pid][12])) / TICKS
+        stack.extend(children.get(pid, []))
+    return total
+
+
+async def drive(port: int, takers: int, duration: float, slugs: list[str]) -> Figures:
+    figures = Figures()
+    deadline = time.monotonic() + duration
+    timeout = aiohttp.ClientTimeout(total=60)
+    connector = aiohttp.TCPConnector(limit=takers + 10)
+    async with aiohttp.ClientSession(
+        timeout=timeout, connector=connector, cookie_jar=aiohttp.DummyCookieJar()
+    ) as http:
+        base = f"http://127.0.0.1:{port}"
+        people = [Taker(http, base, figures, taker_name("taker", n)) for n in range(takers)]
+        tasks = [asyncio.create_task(person.run(PASSWORD, slugs, deadline)) for person in people]
+        _done, pending = await asyncio.wait(tasks, timeout=duration + GRACE)
+        for task in pending:
+            task.cancel()
+            figures.fail("unfinished", "still running after the grace period")
+    return figures
+
+
+def scan_logs(*paths: Path) -> dict[str, int]:
+    text = "".join(p.read_text(errors="replace") for p in paths if p.is_file())
+    return {problem: text.count(problem) for problem in LOG_PROBLEMS}
+
+
+@dataclass
+class Measurement:
+    """What one run measured, printed as the figures the issue asks for."""
+
+    backend: str
+    workers: int
+    takers: int
+    figures: Figures
+    seconds: float
+    server_cpu: float
+    client_cpu: float
+    problems: dict[str, int]
+
+    @property
+    def passed(self) -> bool:
+        return self.figures.errors.total() == 0 and not any(self.problems.values())
+
+    def print(self) -> None:
+        figures, seconds = self.figures, self.seconds
+        total = figures.requests
+        print(
+            f"\n== {self.backend}, {self.workers} worker(s), {self.takers} takers, {seconds:.1f} s"
+        )
+        for line in figures.table(seconds):
+            print(line)
+        print(f"requests {total}, {total / seconds:.1f} req/s; quizzes {figures.quizzes_completed}")
+        per_request = self.server_cpu * 1000 / max(total, 1)
+        print(
+            f"errors {figures.errors.total()}; server CPU {per_request:.2f} ms/request "
+            f"({self.server_cpu:.1f} s); client CPU {self.client_cpu:.1f} s"
+        )
+        print("server log: " + ", ".join(f"{k!r} x{n}" for k, n in self.problems.items()))
+
+
+def run(backend: str, takers: int, duration: float) -> bool:
+    workdir = Path(tempfile.mkdtemp(prefix=f"hq-load-{backend}-"))
+    port = free_port()
+    env, database = environment(backend, workdir, port)
+    server = None
+    try:
+        prepare(env, takers)
+        log = workdir / "server.log"
+        server = serve(env, port, log)
+        cpu_before = tree_cpu_seconds(server.pid)
+        client_before = resource.getrusage(resource.RUSAGE_SELF)
+        started = time.monotonic()
+        figures = asyncio.run(drive(port, takers, duration, untimed_quizzes()))
+        seconds = time.monotonic() - started
+        server_cpu = tree_cpu_seconds(server.pid) - cpu_before
+        client_after = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = (client_after.ru_utime - client_before.ru_utime) + (
+            client_after.ru_stime - client_before.ru_stime
+        )
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        server = None
+        problems = scan_logs(log, *(workdir / "logs").glob("*.log*"))
+        measurement = Measurement(
+            backend,
+            int(env["WEB_CONCURRENCY"]),
+            takers,
+            figures,
+            seconds,
+            server_cpu,
+            client_cpu,
+            problems,
+        )
+        measurement.print()
+        return measurement.passed
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGKILL)
+        if database is not None:
+            asyncio.run(_postgres(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--takers", type=int, default=200)
+    parser.add_argument("--duration", type=float, default=60)
+    arguments = parser.parse_args()
+    backends = ["sqlite", "postgres"] if arguments.backend == "both" else [arguments.backend]
+    results = [run(backend, arguments.takers, arguments.duration) for backend in backends]
+    sys.exit(0 if all(results) else 1)
+
+
+if __name__ == "__main__":
+    main()
