@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import Page
+from playwright.sync_api import ViewportSize
 from playwright.sync_api import expect
 
 # The demo accounts that `hyperquiz seed-demo` creates (web/services/demo.py): a player sees
 # five links in the header, the admin six.
 PLAYER = ("demo", "Demo12345")
 ADMIN = ("admin", "Admin12345")
-PHONE = {"width": 375, "height": 740}
+PHONE = ViewportSize(width=375, height=740)
 
 
 def log_in_on_a_phone(browser: Browser, base_url: str, account: tuple[str, str]) -> Iterator[Page]:
