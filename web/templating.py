@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from jinja2 import ChoiceLoader
 from jinja2 import FileSystemLoader
 from jinja2 import PrefixLoader
 from quart import Quart
+
+from web.htmx import HtmxDetails
+from web.htmx import htmx
+from web.models import utcnow
 
 
 def duration(seconds: int | None) -> str:
@@ -28,9 +34,26 @@ def clock(seconds: int | None) -> str:
     return f"{minutes}:{rest:02d}"
 
 
+def ago(moment: datetime, now: datetime | None = None) -> str:
+    """ "12 minutes ago" for people; no time zone to guess, unlike a clock time."""
+    seconds = max(int(((now or utcnow()) - moment).total_seconds()), 0)
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"
+
+
 def init_app(app: Quart) -> None:
     # components/ sits beside the package; templates reach it as "components/<name>.html".
     components = PrefixLoader({"components": FileSystemLoader(app.config["COMPONENTS_DIR"])})
     app.jinja_loader = ChoiceLoader([components, FileSystemLoader(f"{app.root_path}/templates")])
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["clock"] = clock
+    app.jinja_env.filters["ago"] = ago
+    app.context_processor(_htmx_context)
+
+
+async def _htmx_context() -> dict[str, HtmxDetails]:
+    """Templates choose page or fragment from the same object as Python (web/htmx.py)."""
+    return {"htmx": htmx()}
