@@ -26,7 +26,7 @@ from web.services import attempts as attempt_service
 
 SCORE_OOB = '<div id="score-panel" hx-swap-oob="innerHTML">'
 CHOOSE = "Choose one of the answers, then submit."
-SCORE_SENTENCE = re.compile(r"(Score|Answered): \d+ of \d+")
+SCORE_SENTENCE = re.compile(r"No answers yet|(Score|Answered): \d+ of \d+")
 
 
 async def text_of(response: Response) -> str:
@@ -65,7 +65,7 @@ async def test_a_whole_quiz_by_plain_forms_ends_on_results(player: Player) -> No
     assert "Submit answer" in card.outline.all("button")
     assert "Finish quiz" in card.outline.all("button")
     assert 'id="score-panel" class="score-panel" role="status" aria-label="Score"' in page
-    assert score_text(page) == "Score: 0 of 0"
+    assert score_text(page) == "No answers yet"
 
     for position, right, heading, score in [
         (1, True, "Correct", "Score: 1 of 1"),
@@ -105,7 +105,7 @@ async def test_a_whole_quiz_with_htmx_swaps_fragments(player: Player) -> None:
         body = await text_of(response)
         assert response.status_code == 200
         assert "<html" not in body
-        assert response.headers["HX-Push-Url"] == question_url(attempt_id, position)
+        assert "HX-Push-Url" not in response.headers  # "Next question" pushes (hx-push-url)
         card = read_card(body)
         assert (card.position, card.total) == (position, 3)
         assert card.question == f"capitals question {position}?"
@@ -134,7 +134,7 @@ async def test_exam_mode_with_htmx_reveals_nothing_until_the_results(player: Pla
     """Each answer brings the next card and "Answered: Y of M"; never right, wrong or why."""
     attempt_id = await player.start("exam")
     page = await text_of(await player.get(question_url(attempt_id, 1)))
-    assert score_text(page) == "Answered: 0 of 3"
+    assert score_text(page) == "No answers yet"
     for position, right in [(1, True), (2, False)]:
         card = await player.card(attempt_id, position, htmx=True)
         response = await player.answer(attempt_id, position, card.pick(right=right), htmx=True)
@@ -144,7 +144,7 @@ async def test_exam_mode_with_htmx_reveals_nothing_until_the_results(player: Pla
         next_card = read_card(fragment)
         assert next_card.position == position + 1
         assert next_card.question == f"exam question {position + 1}?"
-        assert response.headers["HX-Push-Url"] == question_url(attempt_id, position + 1)
+        assert response.headers["HX-Replace-Url"] == question_url(attempt_id, position + 1)
         assert SCORE_OOB in fragment
         assert score_text(fragment) == f"Answered: {position} of 3"
         for secret in ("Correct", "Incorrect", EXPLANATION, "Score:"):
@@ -156,8 +156,10 @@ async def test_exam_mode_with_htmx_reveals_nothing_until_the_results(player: Pla
     assert last.status_code == 200
     assert last.headers["HX-Retarget"] == "#attempt-view"
     assert last.headers["HX-Reswap"] == "outerHTML"
-    assert last.headers["HX-Push-Url"] == f"/attempts/{attempt_id}/results"
-    assert results.lstrip().startswith('<div id="attempt-view"')
+    assert last.headers["HX-Replace-Url"] == f"/attempts/{attempt_id}/results"
+    assert results.lstrip().startswith(
+        '<title>Results: Exam Quiz · Hyperquiz</title><div id="attempt-view"'
+    )
     assert "You scored 2 of 3" in read(results).text
 
 
@@ -502,7 +504,7 @@ async def test_finishing_with_htmx_swaps_in_the_results(player: Player, app: Qua
     body = await text_of(response)
     assert response.status_code == 200
     assert response.headers["HX-Retarget"] == "#attempt-view"
-    assert response.headers["HX-Push-Url"] == f"/attempts/{attempt_id}/results"
+    assert response.headers["HX-Replace-Url"] == f"/attempts/{attempt_id}/results"
     assert "You scored 0 of 3" in read(body).text
     assert (await fetch_attempt(app, attempt_id)).finished_at is not None
 

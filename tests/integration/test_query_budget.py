@@ -89,3 +89,46 @@ async def test_question_fragments_stay_under_four_kilobytes(
     )
     assert card_bytes < MAX_FRAGMENT_BYTES
     assert answered_bytes < MAX_FRAGMENT_BYTES
+
+
+def state_loads(counter: StatementCounter) -> tuple[int, int]:
+    """(attempt reads, answer reads) among the statements: one of each loads the state."""
+    selects = [s for s in counter.statements if s.startswith("SELECT")]
+    attempts = sum("FROM attempts JOIN quizzes" in s for s in selects)
+    answers = sum("FROM user_answers" in s for s in selects)
+    return attempts, answers
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+async def test_results_load_the_attempt_state_once(app: Quart, player: Player, htmx: bool) -> None:
+    attempt_id = await player.start("capitals")
+    await player.play(attempt_id, [True, False, True])
+    await player.get(f"/attempts/{attempt_id}/results")  # warms the content cache
+    with StatementCounter(app) as counter:
+        response = await player.get(f"/attempts/{attempt_id}/results", htmx=htmx)
+    assert response.status_code == 200
+    assert state_loads(counter) == (1, 1), counter.statements
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+async def test_a_refused_answer_loads_the_attempt_state_once(
+    app: Quart, player: Player, htmx: bool
+) -> None:
+    attempt_id = await player.start("capitals")
+    await player.card(attempt_id, 1)
+    with StatementCounter(app) as counter:
+        response = await player.answer(attempt_id, 1, "", htmx=htmx)
+    assert response.status_code == 422
+    assert state_loads(counter) == (1, 1), counter.statements
+
+
+async def test_finishing_loads_the_attempt_state_once(app: Quart, player: Player) -> None:
+    """htmx finishes and shows the results in one response, from one load of the state."""
+    attempt_id = await player.start("capitals")
+    card = await player.card(attempt_id, 1)
+    await player.answer(attempt_id, 1, card.pick(right=True))
+    with StatementCounter(app) as counter:
+        response = await player.post(f"/attempts/{attempt_id}/finish", htmx=True)
+    assert response.status_code == 200
+    assert "You scored 1 of 3" in await response.get_data(as_text=True)
+    assert state_loads(counter) == (1, 1), counter.statements

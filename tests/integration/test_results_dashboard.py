@@ -22,6 +22,7 @@ CATEGORY_ROW = re.compile(
 RETAKE_FORM = re.compile(
     r'<form method="post" action="([^"]+)">\s*'
     r'<input type="hidden" name="csrf_token" value="[^"]+">\s*'
+    r'<input type="hidden" name="retake" value="yes">\s*'
     r'<button type="submit">Retake quiz</button>'
 )
 
@@ -80,7 +81,7 @@ async def test_retake_starts_a_new_attempt(player: Player, app: Quart) -> None:
     body = await (await player.get(f"/attempts/{old}/results")).get_data(as_text=True)
     match = RETAKE_FORM.search(body)
     assert match
-    response = await player.post(match.group(1))
+    response = await player.post(match.group(1), {"retake": "yes"})
     assert response.status_code == 303
     new = int(response.headers["Location"].rsplit("/", 1)[1])
     assert new != old

@@ -14,14 +14,16 @@ from web.auth import require_account
 from web.db import get_session
 from web.errors import render_problem
 from web.forms import small_int
-from web.htmx import fragment
 from web.htmx import is_htmx
 from web.htmx import page_or_fragment
 from web.htmx import redirect_to
+from web.models import Attempt
 from web.models import AttemptClosedError
 from web.models import AttemptError
 from web.models import InvalidChoiceError
+from web.models.attempt import TimeUpError
 from web.services import attempts
+from web.services.attempts import AnswerOutcome
 from web.services.attempts import AttemptState
 
 blueprint = Blueprint("attempts", __name__)
@@ -50,11 +52,21 @@ def _where_to_go(state: AttemptState) -> str:
     return _question_url(state, position)
 
 
+async def _page(template: str, **params: object) -> Response:
+    """A page of its own, with no component to swap: what a plain form asks before acting."""
+    return Response(await render_template(template, **params), mimetype="text/html")
+
+
 @blueprint.post("/quizzes/<slug>/attempts")
 @login_required
 async def start_attempt(slug: str) -> Response:
-    attempt = await attempts.start_attempt(get_session(), await require_account(), slug)
-    return redirect_to(url_for("attempts.attempt", attempt_id=attempt.id))
+    """ "Start quiz" and "Resume quiz"; a "Retake quiz" (from old results) that finds an
+    attempt still open says which one and offers it, instead of resuming it unasked."""
+    retake = (await request.form).get("retake") == "yes"
+    started = await attempts.start_attempt(get_session(), await require_account(), slug)
+    if retake and started.resumed:
+        return await _page("pages/attempts/retake.html", quiz=started.quiz, attempt=started.attempt)
+    return redirect_to(url_for("attempts.attempt", attempt_id=started.attempt.id))
 
 
 @blueprint.get("/attempts/<id:attempt_id>")
@@ -68,22 +80,22 @@ async def attempt(attempt_id: int) -> Response:
 async def _stage(
     state: AttemptState, position: int, *, status: int = 200, **params: object
 ) -> Response:
-    """The question card, or its feedback once answered: alone for htmx, in the page otherwise."""
+    """The question card, or its feedback once answered: alone for htmx, in the page otherwise.
+
+    A GET is put in history by the element that asked (hx-push-url) or by a restore; the page
+    title names the question either way."""
     question = state.question_at(position)
-    answer = state.answers.get(question.id)
-    response = await page_or_fragment(
+    return await page_or_fragment(
         "pages/attempts/attempt.html",
         "attempt_stage",
         status=status,
+        document_title=f"Question {position} of {state.total} · {state.quiz.title}",
         state=state,
         question=question,
         position=position,
-        answer=answer,
+        answer=state.answers.get(question.id),
         **params,
     )
-    if is_htmx():
-        response.headers["HX-Push-Url"] = _question_url(state, position)
-    return response
 
 
 @blueprint.get("/attempts/<id:attempt_id>/questions/<id:position>")
@@ -95,43 +107,66 @@ async def question(attempt_id: int, position: int) -> Response:
     return await _stage(state, position)
 
 
+def _already_answered(outcome: AnswerOutcome) -> str:
+    """A second tab (or a double submit) answered a question that has its answer: say so, and
+    which answer counts. Exam mode too: the taker's own answer reveals nothing."""
+    answer = outcome.answer
+    chosen = outcome.question.choice(answer.choice_id) if answer.choice_id else None
+    return (
+        f"You already answered this question (question {outcome.position} of "
+        f"{outcome.state.total}). Your answer: {chosen.text if chosen else 'none'}."
+    )
+
+
 @blueprint.post("/attempts/<id:attempt_id>/questions/<id:position>")
 @login_required
 async def submit_answer(attempt_id: int, position: int) -> Response:
     choice_id = small_int((await request.form).get("choice"), digits=9)
-    user, session = await require_account(), get_session()
+    session = get_session()
+    state = await attempts.load_state(session, await require_account(), attempt_id)
     try:
-        outcome = await attempts.record_answer(session, user, attempt_id, position, choice_id)
+        outcome = await attempts.record_answer(session, state, position, choice_id)
     except InvalidChoiceError as error:
-        state = await attempts.load_state(session, user, attempt_id)
         return await _stage(state, position, status=422, error=error.message)
     except AttemptClosedError as error:
-        await flash(error.message, "error")
+        if not isinstance(error, TimeUpError):  # the results say "Time is up" themselves
+            await flash(error.message, "error")
         return redirect_to(url_for("attempts.results", attempt_id=attempt_id))
-    state = outcome.state
+    state, notice = outcome.state, _already_answered(outcome) if outcome.duplicate else None
     step = state.after_answer(position)
     if not is_htmx():  # post/redirect/get: reload never resubmits
+        if notice:
+            await flash(notice, "info")
         return redirect_to(_question_url(state, step) if step else _where_to_go(state))
     if step is None:
-        return await _results(attempt_id, state)
-    return await _stage(state, step, score_oob=True)
+        return await _results_in_place(state)
+    response = await _stage(state, step, score_oob=True, notice=notice)
+    # What this entry shows changed (card to feedback, or the exam's next card): replace it,
+    # so Back goes to the previous question rather than to this one again.
+    response.headers["HX-Replace-Url"] = _question_url(state, step)
+    return response
 
 
-async def _results(attempt_id: int, state: AttemptState | None = None) -> Response:
-    """The results view; for htmx it replaces the whole attempt in place and takes its URL.
+async def _results_view(state: AttemptState, open_attempt: Attempt | None = None) -> Response:
+    return await page_or_fragment(
+        "pages/attempts/results.html",
+        "results_view",
+        document_title=f"Results: {state.quiz.title}",
+        state=state,
+        items=attempts.review_items(state),
+        open_attempt=open_attempt,
+    )
 
-    A finished state at hand (the last exam answer) is reused: no second trip to the database.
-    """
-    url = url_for("attempts.results", attempt_id=attempt_id)
+
+async def _results_in_place(state: AttemptState) -> Response:
+    """An answer or "Finish quiz" ended the attempt: a plain form goes to the results (PRG);
+    htmx gets them over the whole attempt view, in the attempt's history entry."""
+    url = url_for("attempts.results", attempt_id=state.attempt.id)
     if not is_htmx():
         return redirect_to(url)
-    if state is None or not state.attempt.is_finished:
-        state, items = await attempts.review(get_session(), await require_account(), attempt_id)
-    else:
-        items = attempts.review_items(state)
-    response = await fragment("results_view", state=state, items=items)
+    response = await _results_view(state)
     response.headers.update(
-        {"HX-Retarget": "#attempt-view", "HX-Reswap": "outerHTML", "HX-Push-Url": url}
+        {"HX-Retarget": "#attempt-view", "HX-Reswap": "outerHTML", "HX-Replace-Url": url}
     )
     return response
 
@@ -140,27 +175,21 @@ async def _results(attempt_id: int, state: AttemptState | None = None) -> Respon
 @login_required
 async def finish_attempt(attempt_id: int) -> Response:
     """htmx asked with hx-confirm already; a plain form first shows a confirmation page."""
-    user, session = await require_account(), get_session()
+    session = get_session()
+    state = await attempts.load_state(session, await require_account(), attempt_id)
     confirmed = is_htmx() or (await request.form).get("confirmed") == "yes"
-    if not confirmed:
-        state = await attempts.load_state(session, user, attempt_id)
-        if not state.attempt.is_finished:
-            return Response(
-                await render_template("pages/attempts/finish_confirm.html", state=state),
-                mimetype="text/html",
-            )
-    await attempts.finish_attempt(session, user, attempt_id)
-    return await _results(attempt_id)
+    if not confirmed and not state.attempt.is_finished:
+        return await _page("pages/attempts/finish_confirm.html", state=state)
+    await attempts.finish_attempt(session, state)
+    return await _results_in_place(state)
 
 
 @blueprint.get("/attempts/<id:attempt_id>/results")
 @login_required
 async def results(attempt_id: int) -> Response:
-    user, session = await require_account(), get_session()
-    state = await attempts.load_state(session, user, attempt_id)
+    """The score and the review; "Retake quiz", or the open attempt that a retake would meet."""
+    session = get_session()
+    state = await attempts.load_state(session, await require_account(), attempt_id)
     if not state.attempt.is_finished:
         return redirect_to(_where_to_go(state))
-    state, items = await attempts.review(session, user, attempt_id)
-    return await page_or_fragment(
-        "pages/attempts/results.html", "results_view", state=state, items=items
-    )
+    return await _results_view(state, await attempts.open_attempt(session, state))

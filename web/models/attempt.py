@@ -17,6 +17,8 @@ from web.models.base import utcnow
 
 # The last second belongs to the server: a submit that left the browser in time still counts.
 DEADLINE_GRACE = timedelta(seconds=2)
+FINISHED = "This attempt is finished; answers can no longer change."
+TIME_IS_UP = "Time is up: this attempt ended at its time limit."
 
 
 class AttemptError(Exception):
@@ -35,6 +37,10 @@ class AttemptNotFoundError(AttemptError):
 
 class AttemptClosedError(AttemptError):
     """Finished, or out of time: the answer arrived too late (409, AttemptError's status)."""
+
+
+class TimeUpError(AttemptClosedError):
+    """Out of time; the results say so themselves (Attempt.ran_out_of_time)."""
 
 
 class InvalidChoiceError(AttemptError):
@@ -97,6 +103,17 @@ class Attempt(SQLModel, table=True):
     def is_finished(self) -> bool:
         return self.finished_at is not None
 
+    @property
+    def ran_out_of_time(self) -> bool:
+        """Ended by its deadline (finish() stops the clock there) with questions left; the last
+        answer arriving within the grace still counts as finishing in time."""
+        return (
+            self.deadline_at is not None
+            and self.finished_at is not None
+            and self.finished_at >= self.deadline_at
+            and self.answered_count < self.question_count
+        )
+
     def is_expired(self, now: datetime | None = None) -> bool:
         """Past the deadline and its grace: from here on the attempt is over."""
         return (
@@ -110,13 +127,10 @@ class Attempt(SQLModel, table=True):
 
     def check_open(self, now: datetime | None = None) -> None:
         """Refuse answers to a finished attempt, or after the deadline (plus a small grace)."""
-        now = now or utcnow()
+        if self.ran_out_of_time or (self.finished_at is None and self.is_expired(now)):
+            raise TimeUpError(TIME_IS_UP)
         if self.finished_at is not None:
-            if self.deadline_at is not None and self.finished_at >= self.deadline_at:
-                raise AttemptClosedError("Time is up: this attempt ended at its time limit.")
-            raise AttemptClosedError("This attempt is finished; answers can no longer change.")
-        if self.is_expired(now):
-            raise AttemptClosedError("Time is up: this attempt ended at its time limit.")
+            raise AttemptClosedError(FINISHED)
 
     def finish(self, now: datetime | None = None) -> None:
         """End the attempt; one that ran out of time ends at its deadline, not when noticed."""

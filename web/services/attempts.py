@@ -15,6 +15,7 @@ from functools import cached_property
 from sqlalchemy import Insert
 from sqlalchemy import case
 from sqlalchemy import insert
+from sqlalchemy import or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,7 @@ from sqlmodel import col
 from sqlmodel import select
 from sqlmodel import update
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from web.db import writing
 from web.models import Attempt
@@ -34,6 +36,9 @@ from web.models import Quiz
 from web.models import User
 from web.models import UserAnswer
 from web.models import utcnow
+from web.models.attempt import DEADLINE_GRACE
+from web.models.attempt import FINISHED
+from web.models.attempt import TIME_IS_UP
 from web.services.content import ChoiceView
 from web.services.content import QuestionView
 from web.services.content import QuizContent
@@ -102,6 +107,11 @@ class AttemptState:
             return position
         return None if self.attempt.is_finished else self.next_position()
 
+    @property
+    def time_up_note(self) -> str | None:
+        """What the results say when the clock, not the taker, ended the attempt."""
+        return TIME_IS_UP if self.attempt.ran_out_of_time else None
+
     def next_position(self) -> int | None:
         """The first unanswered question, where a resumed attempt picks up."""
         for position, question in enumerate(self.questions, start=1):
@@ -119,7 +129,7 @@ class AnswerOutcome:
     duplicate: bool
 
 
-async def _load_attempt(session: AsyncSession, user: User, attempt_id: int) -> tuple[Attempt, Quiz]:
+async def _load_state(session: AsyncSession, user_id: int | None, attempt_id: int) -> AttemptState:
     row = (
         await session.exec(
             select(Attempt, Quiz)
@@ -129,19 +139,13 @@ async def _load_attempt(session: AsyncSession, user: User, attempt_id: int) -> t
             .execution_options(populate_existing=True)
         )
     ).first()
-    if row is None or row[0].user_id != user.id:  # someone else's attempt does not exist for you
+    if row is None or row[0].user_id != user_id:  # someone else's attempt does not exist for you
         raise AttemptNotFoundError(NOT_FOUND)
-    return row
-
-
-async def load_state(session: AsyncSession, user: User, attempt_id: int) -> AttemptState:
-    """Also finishes an attempt whose time ran out: the deadline holds without JavaScript."""
-    attempt, quiz = await _load_attempt(session, user, attempt_id)
-    assert attempt.id is not None  # noqa: S101 - a persisted attempt
+    attempt, quiz = row
     content = await quiz_content(session, attempt.quiz_id, quiz.updated_at)
     rows = await session.exec(
         select(UserAnswer.question_id, UserAnswer.choice_id, UserAnswer.is_correct).where(
-            col(UserAnswer.attempt_id) == attempt.id
+            col(UserAnswer.attempt_id) == attempt_id
         )
     )
     state = AttemptState(attempt, quiz, content, {q: Answer(c, ok) for q, c, ok in rows})
@@ -150,6 +154,13 @@ async def load_state(session: AsyncSession, user: User, attempt_id: int) -> Atte
             attempt.finish()
             session.add(attempt)
     return state
+
+
+async def load_state(session: AsyncSession, user: User, attempt_id: int) -> AttemptState:
+    """The attempt, its quiz and its answers: load it once per request and pass it on.
+
+    Also finishes an attempt whose time ran out: the deadline holds without JavaScript."""
+    return await _load_state(session, user.id, attempt_id)
 
 
 def _insert_ignoring_duplicates(dialect: str, values: Mapping[str, object]) -> Insert:
@@ -180,7 +191,17 @@ async def _store_answer(
     counted = (
         await session.exec(
             update(Attempt)
-            .where(col(Attempt.id) == attempt.id, col(Attempt.finished_at).is_(None))
+            .where(
+                col(Attempt.id) == attempt.id,
+                col(Attempt.finished_at).is_(None),
+                # The deadline holds in the statement too: Python's check ran earlier, and a
+                # request can sit between that check and this UPDATE (the write lock, a slow
+                # thread hop) while the clock runs out.
+                or_(
+                    col(Attempt.deadline_at).is_(None),
+                    col(Attempt.deadline_at) > now - DEADLINE_GRACE,
+                ),
+            )
             .values(
                 answered_count=col(Attempt.answered_count) + 1,
                 correct_count=col(Attempt.correct_count) + int(choice.is_correct),
@@ -193,18 +214,21 @@ async def _store_answer(
             .returning(*(col(getattr(Attempt, name)) for name in COUNTERS))
         )
     ).first()
-    if counted is None:  # finished meanwhile; the rollback takes the answer back out
-        raise AttemptClosedError("This attempt is finished; answers can no longer change.")
+    if counted is None:  # out of time or finished meanwhile; the rollback takes the answer out
+        attempt.check_open(now)  # "Time is up" when that is why
+        raise AttemptClosedError(FINISHED)
     for name, value in zip(COUNTERS, counted, strict=True):
         set_committed_value(attempt, name, value)  # what the database holds; nothing to flush
     return True
 
 
 async def record_answer(
-    session: AsyncSession, user: User, attempt_id: int, position: int, choice_id: int | None
+    session: AsyncSession, state: AttemptState, position: int, choice_id: int | None
 ) -> AnswerOutcome:
-    """Store one answer, once: a repeat (double submit, second tab) returns the stored one."""
-    state = await load_state(session, user, attempt_id)
+    """Store one answer, once: a repeat (double submit, second tab) returns the stored one.
+
+    `state` is the request's one load of the attempt (load_state); a refusal leaves it as it
+    was, for the route to show the card again."""
     question = state.question_at(position)
     stored = state.answers.get(question.id)
     if stored is not None:
@@ -217,7 +241,8 @@ async def record_answer(
         stored_now = await _store_answer(session, state.attempt, question, choice)
     if not stored_now:
         # A concurrent submit stored its answer first: show that one, with fresh counters.
-        state = await load_state(session, user, attempt_id)
+        assert state.attempt.id is not None  # noqa: S101 - a persisted attempt
+        state = await _load_state(session, state.attempt.user_id, state.attempt.id)
         return AnswerOutcome(state, question, position, state.answers[question.id], duplicate=True)
     answer = Answer(choice.id, choice.is_correct)
     state.answers[question.id] = answer
@@ -244,7 +269,22 @@ async def settle_expired(session: AsyncSession, user: User) -> None:
                 session.add(attempt)
 
 
-async def start_attempt(session: AsyncSession, user: User, slug: str) -> Attempt:
+@dataclass(frozen=True)
+class Started:
+    """The attempt "Start quiz" leads to, at `quiz`; `resumed` when it was already open."""
+
+    attempt: Attempt
+    quiz: Quiz
+    resumed: bool
+
+
+def _open_at(user_id: int, quiz_id: int) -> SelectOfScalar[Attempt]:
+    return select(Attempt).where(
+        Attempt.user_id == user_id, Attempt.quiz_id == quiz_id, col(Attempt.finished_at).is_(None)
+    )
+
+
+async def start_attempt(session: AsyncSession, user: User, slug: str) -> Started:
     """Resume the open attempt at this quiz, or begin one; verified accounts only."""
     if not user.is_verified:
         raise NotVerifiedError("Verify your email before starting a quiz: use the link we sent.")
@@ -254,36 +294,43 @@ async def start_attempt(session: AsyncSession, user: User, slug: str) -> Attempt
     if quiz is None or quiz.id is None:
         raise AttemptNotFoundError("We could not find that quiz.")
     await settle_expired(session, user)
-    mine_open = select(Attempt).where(
-        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, col(Attempt.finished_at).is_(None)
-    )
-    content = await quiz_content(session, quiz.id, quiz.updated_at)
     assert user.id is not None  # noqa: S101 - a persisted user
+    mine_open = _open_at(user.id, quiz.id)
+    content = await quiz_content(session, quiz.id, quiz.updated_at)
     try:
         async with writing(session):
             # On SQLite the write lock makes check-then-insert safe; on PostgreSQL two
             # concurrent starts can both pass the check, and the partial unique index
             # refuses the second.
             attempt = (await session.exec(mine_open)).first()
-            if attempt is None:
-                attempt = Attempt.begin(
-                    user.id, quiz.id, len(content.questions), quiz.time_limit_seconds
-                )
-                session.add(attempt)
+            if attempt is not None:
+                return Started(attempt, quiz, resumed=True)
+            attempt = Attempt.begin(
+                user.id, quiz.id, len(content.questions), quiz.time_limit_seconds
+            )
+            session.add(attempt)
     except IntegrityError:
         attempt = (await session.exec(mine_open)).first()
         if attempt is None:
             raise
-    return attempt
+        return Started(attempt, quiz, resumed=True)
+    return Started(attempt, quiz, resumed=False)
 
 
-async def finish_attempt(session: AsyncSession, user: User, attempt_id: int) -> Attempt:
-    attempt, _quiz = await _load_attempt(session, user, attempt_id)
-    if not attempt.is_finished:
+async def open_attempt(session: AsyncSession, state: AttemptState) -> Attempt | None:
+    """Another attempt of this person's at the same quiz, still running: what "Retake quiz"
+    would resume. One past its deadline is not offered (starting settles it)."""
+    assert state.quiz.id is not None  # noqa: S101 - a persisted quiz
+    found = (await session.exec(_open_at(state.attempt.user_id, state.quiz.id))).first()
+    return None if found is None or found.is_expired() else found
+
+
+async def finish_attempt(session: AsyncSession, state: AttemptState) -> None:
+    """End the attempt now ("Finish quiz"); unanswered questions count as wrong."""
+    if not state.attempt.is_finished:
         async with writing(session):
-            attempt.finish()
-            session.add(attempt)
-    return attempt
+            state.attempt.finish()
+            session.add(state.attempt)
 
 
 @dataclass(frozen=True)
@@ -306,12 +353,3 @@ def review_items(state: AttemptState) -> list[ReviewItem]:
         chosen = question.choice(given.choice_id) if given and given.choice_id else None
         items.append(ReviewItem(position, question, chosen, question.correct))
     return items
-
-
-async def review(
-    session: AsyncSession, user: User, attempt_id: int
-) -> tuple[AttemptState, list[ReviewItem]]:
-    state = await load_state(session, user, attempt_id)
-    if not state.attempt.is_finished:
-        raise AttemptClosedError("This attempt is still in progress.")
-    return state, review_items(state)

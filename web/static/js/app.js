@@ -1,4 +1,5 @@
-/* Hyperquiz behaviour on top of htmx 4: focus after swaps and number keys for answers.
+/* Hyperquiz behaviour on top of htmx 4: focus after swaps and page loads, number keys for
+   answers (and the hints that tell of them), the countdown.
    Everything here is an enhancement; every page works without it. */
 (() => {
   "use strict";
@@ -41,6 +42,25 @@
     const news = findIn(newContent, "[data-announce]");
     if (news) announce(news.dataset.announce || news.textContent.trim());
   });
+
+  // Hints about keys that only this script provides stay hidden without it. Shown, each also
+  // describes what it is about (data-js-hint names it), so a screen reader hears it there.
+  function revealHints() {
+    document.querySelectorAll("[data-js-hint][hidden]").forEach((hint) => {
+      hint.hidden = false;
+      const described = hint.dataset.jsHint && document.querySelector(hint.dataset.jsHint);
+      if (!described) return;
+      const ids = (described.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      if (!ids.includes(hint.id)) described.setAttribute("aria-describedby", [...ids, hint.id].join(" "));
+    });
+  }
+
+  // A full page load into a quiz puts focus on the question, as every swap does.
+  function focusOnLoad() {
+    const region = document.querySelector("[data-focus-on-load]");
+    const wanted = region && region.querySelector(FOCUS_TARGET);
+    if (wanted) focusElement(wanted);
+  }
 
   function announce(text) {
     const region = document.getElementById("announcer");
@@ -119,6 +139,13 @@
     document.querySelectorAll(".countdown[data-deadline]").forEach(startCountdown);
   }
 
-  document.addEventListener("DOMContentLoaded", startCountdowns);
-  document.addEventListener("htmx:after:settle", startCountdowns);
+  document.addEventListener("DOMContentLoaded", () => {
+    revealHints();
+    startCountdowns();
+    focusOnLoad();
+  });
+  document.addEventListener("htmx:after:settle", () => {
+    revealHints();
+    startCountdowns();
+  });
 })();
