@@ -55,7 +55,7 @@ def test_immediate_feedback_quiz_by_keyboard(page: Page, mailbox: Mailbox, axe: 
     tab_to(page, page.get_by_role("button", name="Start quiz"))
     page.keyboard.press("Enter")
     expect(page.get_by_text("Question 1 of 5")).to_be_visible()
-    expect(score_panel(page)).to_have_text(re.compile(r"Score: 0 of 0"))
+    expect(score_panel(page)).to_have_text("No answers yet")
     page.wait_for_function("() => typeof window.htmx === 'object'")
     assert_accessible(axe, page)  # question card
     mark_page(page)
@@ -97,7 +97,7 @@ def test_exam_mode_quiz_by_keyboard(page: Page, mailbox: Mailbox) -> None:
     open_quiz_by_keyboard(page, "World Capitals")
     tab_to(page, page.get_by_role("button", name="Start quiz"))
     page.keyboard.press("Enter")
-    expect(score_panel(page)).to_have_text(re.compile("Answered: 0 of 6"))
+    expect(score_panel(page)).to_have_text("No answers yet")
     page.wait_for_function("() => typeof window.htmx === 'object'")
     mark_page(page)
     for number in range(1, 7):
@@ -127,11 +127,14 @@ def test_whole_quiz_without_javascript(no_js_page: Page, mailbox: Mailbox) -> No
     page.get_by_role("button", name="Start quiz").click()
     for number in range(1, 6):
         expect(page.get_by_text(f"Question {number} of 5")).to_be_visible()
+        # The keys need app.js: without it, no hint offers them.
+        expect(page.get_by_text("Press 1 to")).to_be_hidden()
         page.get_by_role("radio").first.check()
         page.get_by_role("button", name="Submit answer").click()
         expect(
             page.get_by_role("heading", name=re.compile("^(Correct|Incorrect)$"))
         ).to_be_visible()
+        expect(page.get_by_text("Press Enter here")).to_be_hidden()
         expect(page.get_by_role("status", name="Score")).to_contain_text(f"of {number}")
         next_name = "Next question" if number < 5 else "See results"
         page.get_by_role("button", name=next_name).click()
@@ -206,3 +209,20 @@ def test_timed_quiz_finishes_itself_at_the_deadline(
     # Nobody touches anything: the page itself moves on once the server's deadline has passed.
     expect(page.get_by_role("heading", name=re.compile("Results"))).to_be_visible(timeout=15_000)
     expect(page.get_by_text("You scored 1 of 3")).to_be_visible()
+    expect(page.get_by_text("Time is up")).to_be_visible()
+
+
+def test_a_late_htmx_answer_says_time_is_up(page: Page, mailbox: Mailbox, short_quiz: str) -> None:
+    """The answer leaves after the deadline (the countdown is stopped so it cannot go first):
+    the htmx refusal lands on the results, which say why."""
+    account = sign_up(page, mailbox, prefix="late")
+    log_in_by_keyboard(page, account)
+    page.goto("/quizzes/blink")
+    page.get_by_role("button", name="Start quiz").click()
+    page.wait_for_function("() => typeof window.htmx === 'object'")
+    page.evaluate("document.querySelector('.countdown').remove()")
+    page.wait_for_timeout((SHORT_LIMIT_SECONDS + 3) * 1000)  # the limit and the server's grace
+    page.get_by_role("radio").first.check()
+    page.get_by_role("button", name="Submit answer").click()
+    expect(page.get_by_role("heading", name=re.compile("Results"))).to_be_visible()
+    expect(page.get_by_text("Time is up")).to_be_visible()
