@@ -195,6 +195,18 @@ def console_errors(page: Page) -> list[str]:
     return errors
 
 
+# Records every CSP refusal from the document's first byte (an init script runs before the
+# page's own scripts, on every load): `page.add_init_script(RECORD_CSP_VIOLATIONS)`, then
+# `page.evaluate("window.__cspViolations")`.
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(
+    `${event.violatedDirective} ${event.sourceFile}:${event.lineNumber} ${event.sample}`);
+});
+"""
+
+
 @pytest.fixture
 def no_js_page(browser: Browser, base_url: str) -> Iterator[Page]:
     context: BrowserContext = browser.new_context(java_script_enabled=False, base_url=base_url)
