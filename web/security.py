@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import os
 import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -105,33 +108,53 @@ async def add_security_headers(response: Response) -> Response:
     return response
 
 
+# argon2 takes 64 MiB and most of a core per hash (RFC 9106 low-memory profile): one hash
+# per core at a time, so a burst of log-ins queues here instead of allocating without bound.
+# One pool per process, since memory and cores are the process's, not an app's.
+_HASHING = ThreadPoolExecutor(max_workers=os.process_cpu_count() or 1, thread_name_prefix="argon2")
+DUMMY_HASH_KEY = "dummy_password_hash"
+
+
 @cache
 def _hasher(profile: str) -> PasswordHasher:
     return PasswordHasher.from_parameters(getattr(profiles, profile.upper()))
 
 
+def _current_hasher() -> PasswordHasher:
+    return _hasher(current_app.config["ARGON2_PROFILE"])
+
+
+async def _in_hashing_pool[T](func: Callable[..., T], *args: str) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, func, *args)
+
+
 async def hash_password(password: str) -> str:
-    """argon2id off the event loop: one hash costs ~0.25 s of CPU."""
-    hasher = _hasher(current_app.config["ARGON2_PROFILE"])
-    return await asyncio.to_thread(hasher.hash, password)
+    """argon2id off the event loop, in the bounded pool: one hash costs ~0.25 s of CPU."""
+    return await _in_hashing_pool(_current_hasher().hash, password)
 
 
 async def verify_password(password_hash: str, password: str) -> bool:
-    hasher = _hasher(current_app.config["ARGON2_PROFILE"])
     try:
-        return await asyncio.to_thread(hasher.verify, password_hash, password)
+        return await _in_hashing_pool(_current_hasher().verify, password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
-@cache
-def _dummy_hash(profile: str) -> str:
-    return _hasher(profile).hash("not a real password")
+def needs_rehash(password_hash: str) -> bool:
+    """A hash made with other argon2 parameters than today's, to be replaced at log-in (it
+    has just verified, so it parses)."""
+    return _current_hasher().check_needs_rehash(password_hash)
+
+
+async def prepare_dummy_hash() -> None:
+    """The reference hash unknown and throttled log-ins are checked against, made before
+    serving: made on first use, the first such refusal would be slower than a real one."""
+    current_app.extensions[DUMMY_HASH_KEY] = await hash_password(secrets.token_urlsafe(16))
 
 
 async def burn_password_check(password: str) -> None:
-    """Spend what a real check costs, so an unknown username answers as slowly as a known one."""
-    await verify_password(_dummy_hash(current_app.config["ARGON2_PROFILE"]), password)
+    """Spend what a real check costs, so a refusal that needs none answers as slowly."""
+    await verify_password(current_app.extensions[DUMMY_HASH_KEY], password)
 
 
 def new_url_token() -> tuple[str, str]:
@@ -148,5 +171,6 @@ def init_app(app: Quart) -> None:
     app.before_request(refuse_control_characters)
     app.before_request(check_csrf)
     app.after_request(add_security_headers)
+    app.before_serving(prepare_dummy_hash)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["CSRF_FORM_FIELD"] = CSRF_FORM_FIELD

@@ -61,7 +61,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("login_throttles", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_login_throttles_locked_until"), ["locked_until"], unique=False
+            batch_op.f("ix_login_throttles_last_failure_at"), ["last_failure_at"], unique=False
         )
 
     with op.batch_alter_table("users", schema=None) as batch_op:
@@ -96,6 +96,6 @@ def downgrade() -> None:
         batch_op.alter_column("failed_login_count", server_default=None)  # as 0001 made it
 
     with op.batch_alter_table("login_throttles", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_login_throttles_locked_until"))
+        batch_op.drop_index(batch_op.f("ix_login_throttles_last_failure_at"))
 
     op.drop_table("login_throttles")

@@ -26,6 +26,7 @@ from tests.conftest import make_app
 from web.db import get_database
 from web.db import get_session
 from web.models import EmailToken
+from web.models import LoginThrottle
 from web.models import User
 from web.models import UserSession
 from web.services.accounts import create_user
@@ -35,7 +36,6 @@ NEW_PASSWORD = "Fresher2pass"
 AUTH_COOKIE = "hyperquiz_auth"
 MAIL_LOGGER = "hyperquiz.mail"
 HTMX = {"HX-Request": "true"}
-INVALID_LOGIN = "Invalid username/email or password."
 INVALID_LINK = "This link is invalid, has expired or was already used."
 LINK_PATTERN = re.compile(r"(https?://\S+?)/auth/(verify|reset-password)/([A-Za-z0-9_\-]+)")
 
@@ -58,12 +58,17 @@ async def post_form(
     *,
     htmx: bool = False,
     headers: dict[str, str] | None = None,
+    address: str | None = None,
 ) -> Response:
-    """A form post as the page would send it: with this session's CSRF token."""
+    """A form post as the page would send it: with this session's CSRF token, from the
+    test client's own address (127.0.0.1) or from `address`."""
     token = await csrf_token(client)
     all_headers = {**(HTMX if htmx else {}), **(headers or {})}
     return await client.post(
-        path, form={"csrf_token": token, **(fields or {})}, headers=all_headers
+        path,
+        form={"csrf_token": token, **(fields or {})},
+        headers=all_headers,
+        scope_base={"client": (address, 40000)} if address else None,
     )
 
 
@@ -93,13 +98,23 @@ async def log_in(
     remember: bool = False,
     next_url: str | None = None,
     htmx: bool = False,
+    address: str | None = None,
 ) -> Response:
     fields = {"identifier": identifier, "password": password}
     if remember:
         fields["remember"] = "on"
     if next_url is not None:
         fields["next"] = next_url
-    return await post_form(client, "/auth/login", fields, htmx=htmx)
+    return await post_form(client, "/auth/login", fields, htmx=htmx, address=address)
+
+
+async def fail_logins(
+    app: Quart, identifier: str = "ada", times: int = 5, *, address: str | None = None
+) -> None:
+    """Wrong passwords for `identifier` from one address: five pause that pair."""
+    for _ in range(times):
+        response = await log_in(app.test_client(), identifier, "Wrong1password", address=address)
+        assert response.status_code == 422
 
 
 async def log_out(client: QuartClient) -> Response:
@@ -269,6 +284,10 @@ async def fetch_user(app: Quart, username: str) -> User:
 async def fetch_all(app: Quart, model: Any) -> list[Any]:
     async with get_database(app).sessionmaker() as session:
         return list((await session.exec(select(model))).all())
+
+
+async def login_throttles(app: Quart) -> list[LoginThrottle]:
+    return await fetch_all(app, LoginThrottle)
 
 
 async def email_tokens(app: Quart) -> list[EmailToken]:

@@ -11,16 +11,23 @@ from quart.testing import QuartClient
 
 from tests.integration.accounts_helpers import HTMX
 from tests.integration.accounts_helpers import PASSWORD
+from tests.integration.accounts_helpers import fail_logins
 from tests.integration.accounts_helpers import fetch_user
 from tests.integration.accounts_helpers import field_error
 from tests.integration.accounts_helpers import flashes
 from tests.integration.accounts_helpers import is_signed_in
 from tests.integration.accounts_helpers import log_in
 from tests.integration.accounts_helpers import login_redirect_next
+from tests.integration.accounts_helpers import login_throttles
 from tests.integration.accounts_helpers import make_user
 from tests.integration.accounts_helpers import post_form
 from tests.integration.accounts_helpers import signed_in
 from tests.integration.accounts_helpers import text
+from web.forms.accounts import INVALID_LOGIN
+from web.models import LoginThrottle
+from web.models import utcnow
+
+OTHER_ADDRESS = "203.0.113.50"
 
 ACTIONS = ("deactivate", "reactivate", "unlock")
 
@@ -57,9 +64,21 @@ async def act(
 
 
 async def lock(app: Quart, username: str) -> None:
-    for _ in range(5):
-        await log_in(app.test_client(), username, "Wrong1password")
-    assert (await fetch_user(app, username)).locked_until is not None
+    """Pause the account's log-in from two addresses (the test client's and another)."""
+    await fail_logins(app, username)
+    await fail_logins(app, username, address=OTHER_ADDRESS)
+    assert len(await paused(app, username)) == 2
+
+
+async def paused(app: Quart, username: str) -> list[LoginThrottle]:
+    user = await fetch_user(app, username)
+    return [
+        throttle
+        for throttle in await login_throttles(app)
+        if throttle.subject == f"user:{user.id}"
+        and throttle.locked_until is not None
+        and throttle.locked_until > utcnow()
+    ]
 
 
 # Who may see it -------------------------------------------------------------------------------
@@ -159,7 +178,7 @@ async def test_deactivating_ends_the_users_sessions_at_once(
     await act(admin_client, grace, "deactivate")
     assert not await is_signed_in(graces_browser)
     refused = await log_in(app.test_client(), "grace")
-    assert field_error(await text(refused), "identifier") == "This account has been deactivated."
+    assert field_error(await text(refused), "identifier") == INVALID_LOGIN
 
 
 async def test_reactivate_with_a_plain_post(
@@ -195,8 +214,9 @@ async def test_unlock_with_a_plain_post(app: Quart, admin_client: QuartClient, g
     page = await text(await admin_client.get(response.headers["Location"]))
     assert "Unlocked grace." in flashes(page)
     assert "Unlock<span" not in row(page, grace)
-    assert (await fetch_user(app, "grace")).locked_until is None
+    assert await paused(app, "grace") == []
     assert (await log_in(app.test_client(), "grace", PASSWORD)).status_code == 303
+    assert (await log_in(app.test_client(), "grace", address=OTHER_ADDRESS)).status_code == 303
 
 
 async def test_unlock_with_htmx(app: Quart, admin_client: QuartClient, grace: int) -> None:
@@ -277,9 +297,8 @@ async def test_actions_need_csrf(
     await admin_client.get("/admin/users")
     response = await admin_client.post(f"/admin/users/{grace}/{action}")
     assert response.status_code == 403
-    user = await fetch_user(app, "grace")
-    assert user.is_active
-    assert user.locked_until is not None
+    assert (await fetch_user(app, "grace")).is_active
+    assert len(await paused(app, "grace")) == 2
 
 
 @pytest.mark.parametrize("action", ACTIONS)

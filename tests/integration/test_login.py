@@ -1,4 +1,5 @@
-"""Log-in and log-out: identifiers, lockout, cookies, safe redirects, sessions that really end."""
+"""Log-in and log-out: identifiers, cookies, safe redirects, sessions that really end
+(throttling: test_lockout.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from sqlmodel import update
 from tests.conftest import csrf_token
 from tests.integration.accounts_helpers import AUTH_COOKIE
 from tests.integration.accounts_helpers import HTMX
-from tests.integration.accounts_helpers import INVALID_LOGIN
 from tests.integration.accounts_helpers import PASSWORD
 from tests.integration.accounts_helpers import auth_cookie
 from tests.integration.accounts_helpers import execute
@@ -33,12 +33,11 @@ from tests.integration.accounts_helpers import sha256
 from tests.integration.accounts_helpers import signed_in
 from tests.integration.accounts_helpers import text
 from tests.integration.accounts_helpers import user_sessions
-from web.models import User
+from web.forms.accounts import INVALID_LOGIN
 from web.models import UserSession
 from web.models import utcnow
 
 LOGIN_FIELDS = ("identifier", "password")
-LOCKED_FOR_15 = "Too many failed log-ins: this account is locked for 15 minutes."
 
 
 @pytest.fixture
@@ -137,91 +136,6 @@ async def test_control_characters_in_next_are_ignored(app: Quart, ada: int) -> N
     response = await log_in(app.test_client(), next_url="/account\x00")
     assert response.status_code == 303
     assert response.headers["Location"] == "/dashboard"
-
-
-async def test_five_wrong_passwords_lock_the_account(app: Quart, ada: int) -> None:
-    client = app.test_client()
-    messages = []
-    for _ in range(5):
-        response = await log_in(client, "ada", "Wrong1password")
-        assert response.status_code == 422
-        messages.append(field_error(await text(response), "identifier"))
-    assert messages[:4] == [INVALID_LOGIN] * 4
-    assert messages[4] == LOCKED_FOR_15
-
-    locked = await log_in(client, "ada", PASSWORD)
-    message = field_error(await text(locked), "identifier")
-    assert locked.status_code == 422
-    assert message is not None
-    assert "locked" in message
-    assert "15 minutes" in message
-    assert not await is_signed_in(client)
-    user = await fetch_user(app, "Ada")
-    assert user.locked_until is not None
-    assert timedelta(minutes=14) < user.locked_until - utcnow() <= timedelta(minutes=15)
-
-
-async def test_the_lock_says_how_long_is_left(app: Quart, ada: int) -> None:
-    await execute(
-        app, update(User).values(locked_until=utcnow() + timedelta(minutes=1, seconds=-5))
-    )
-    response = await log_in(app.test_client())
-    assert field_error(await text(response), "identifier") == (
-        "This account is locked after too many failed log-ins. Try again in 1 minute."
-    )
-
-
-async def test_the_lock_expires(app: Quart, ada: int) -> None:
-    client = app.test_client()
-    for _ in range(5):
-        await log_in(client, "ada", "Wrong1password")
-    await execute(app, update(User).values(locked_until=utcnow() - timedelta(seconds=1)))
-    response = await log_in(client)
-    assert response.status_code == 303
-    assert (await fetch_user(app, "Ada")).locked_until is None
-
-
-async def test_a_wrong_password_after_the_lock_expires_starts_a_fresh_count(
-    app: Quart, ada: int
-) -> None:
-    client = app.test_client()
-    for _ in range(5):
-        await log_in(client, "ada", "Wrong1password")
-    await execute(app, update(User).values(locked_until=utcnow() - timedelta(seconds=1)))
-    response = await log_in(client, "ada", "Wrong1password")
-    assert field_error(await text(response), "identifier") == INVALID_LOGIN
-
-
-async def test_success_resets_the_failure_count(app: Quart, ada: int) -> None:
-    client = app.test_client()
-    for _ in range(4):
-        await log_in(client, "ada", "Wrong1password")
-    assert (await fetch_user(app, "Ada")).failed_login_count == 4
-    assert (await log_in(client)).status_code == 303
-    assert (await fetch_user(app, "Ada")).failed_login_count == 0
-
-    other = app.test_client()
-    for _ in range(4):
-        response = await log_in(other, "ada", "Wrong1password")
-        assert field_error(await text(response), "identifier") == INVALID_LOGIN
-    assert (await log_in(other)).status_code == 303
-
-
-async def test_unknown_users_are_never_locked_out(app: Quart) -> None:
-    client = app.test_client()
-    for _ in range(7):
-        response = await log_in(client, "nobody", "Wrong1password")
-        assert field_error(await text(response), "identifier") == INVALID_LOGIN
-
-
-async def test_an_inactive_account_is_refused(app: Quart, ada: int) -> None:
-    await execute(app, update(User).values(is_active=False))
-    client = app.test_client()
-    response = await log_in(client)
-    assert response.status_code == 422
-    assert field_error(await text(response), "identifier") == "This account has been deactivated."
-    assert auth_cookie(client) is None
-    assert not await is_signed_in(client)
 
 
 async def test_remember_me_keeps_the_cookie_for_30_days(app: Quart, ada: int) -> None:

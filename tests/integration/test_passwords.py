@@ -16,13 +16,12 @@ from sqlmodel import update
 from tests.concurrency import hold_together
 from tests.integration.accounts_helpers import HTMX
 from tests.integration.accounts_helpers import INVALID_LINK
-from tests.integration.accounts_helpers import INVALID_LOGIN
 from tests.integration.accounts_helpers import NEW_PASSWORD
 from tests.integration.accounts_helpers import PASSWORD
 from tests.integration.accounts_helpers import Mailbox
 from tests.integration.accounts_helpers import email_tokens
 from tests.integration.accounts_helpers import execute
-from tests.integration.accounts_helpers import fetch_user
+from tests.integration.accounts_helpers import fail_logins
 from tests.integration.accounts_helpers import field_error
 from tests.integration.accounts_helpers import field_errors
 from tests.integration.accounts_helpers import flashes
@@ -30,12 +29,14 @@ from tests.integration.accounts_helpers import input_tag
 from tests.integration.accounts_helpers import is_signed_in
 from tests.integration.accounts_helpers import log_in
 from tests.integration.accounts_helpers import login_redirect_next
+from tests.integration.accounts_helpers import login_throttles
 from tests.integration.accounts_helpers import make_user
 from tests.integration.accounts_helpers import post_form
 from tests.integration.accounts_helpers import sha256
 from tests.integration.accounts_helpers import signed_in
 from tests.integration.accounts_helpers import text
 from tests.integration.accounts_helpers import user_sessions
+from web.forms.accounts import INVALID_LOGIN
 from web.models import EmailToken
 from web.models import User
 from web.models import utcnow
@@ -243,17 +244,14 @@ async def test_a_reset_from_a_signed_in_browser_signs_it_out_too(
     assert not await is_signed_in(client)
 
 
-async def test_a_reset_unlocks_a_locked_account(
+async def test_a_reset_lifts_the_accounts_log_in_pauses(
     app: Quart, ada: int, caplog: pytest.LogCaptureFixture
 ) -> None:
-    for _ in range(5):
-        await log_in(app.test_client(), "ada", "Wrong1password")
-    assert (await fetch_user(app, "ada")).locked_until is not None
+    await fail_logins(app, "ada")
+    assert len(await login_throttles(app)) == 1
     token = await ask_for_reset(app, Mailbox(app, caplog))
     await reset(app.test_client(), token)
-    user = await fetch_user(app, "ada")
-    assert user.locked_until is None
-    assert user.failed_login_count == 0
+    assert await login_throttles(app) == []
     assert (await log_in(app.test_client(), "ada", NEW_PASSWORD)).status_code == 303
 
 

@@ -13,36 +13,6 @@ def make_user() -> User:
     return User(id=7, username="ada", email="ada@example.com", password_hash="x")
 
 
-def test_fifth_failed_login_locks_for_fifteen_minutes() -> None:
-    user = make_user()
-    now = utcnow()
-    for _ in range(4):
-        user.record_failed_login(now)
-    assert not user.is_locked(now)
-    user.record_failed_login(now)
-    assert user.is_locked(now)
-    assert user.locked_until == now + timedelta(minutes=15)
-    assert not user.is_locked(now + timedelta(minutes=15, seconds=1))
-
-
-def test_successful_login_resets_the_counter() -> None:
-    user = make_user()
-    user.record_failed_login()
-    user.record_failed_login()
-    user.record_login()
-    assert user.failed_login_count == 0
-    assert user.last_login_at is not None
-
-
-def test_minutes_locked_rounds_up() -> None:
-    user = make_user()
-    now = utcnow()
-    assert user.minutes_locked(now) == 0
-    user.locked_until = now + timedelta(minutes=14, seconds=1)
-    assert user.minutes_locked(now) == 15
-    assert user.minutes_locked(now + timedelta(hours=1)) == 0
-
-
 def test_sessions_last_a_day_or_thirty_days_when_remembered() -> None:
     short = UserSession.open(1, "a" * 64, remember=False, user_agent="x" * 500)
     long = UserSession.open(1, "b" * 64, remember=True, user_agent="UA")

@@ -18,7 +18,6 @@ from web.htmx import fragment
 from web.htmx import is_htmx
 from web.htmx import page_or_fragment
 from web.htmx import redirect_to
-from web.models import User
 from web.services import admin
 from web.services.accounts import AccountError
 
@@ -35,16 +34,16 @@ async def users() -> Response:
     return await page_or_fragment("pages/admin/users.html", "user_table", listing=listing, me=me)
 
 
-async def _after_action(user: User | None, message: str, *, ok: bool) -> Response:
+async def _after_action(row: admin.UserRow | None, message: str, *, ok: bool) -> Response:
     """htmx: the row swaps in place and the message goes to the live region; else back to
     the same page of the same search (post/redirect/get)."""
     me = await require_account()
     form = await request.form
     listing = {"page": page_number(form), "q": text_value(form, "q")[:100] or None}
-    if is_htmx() and user is not None:
+    if is_htmx() and row is not None:
         return await fragment(
             "user_row",
-            user=user,
+            row=row,
             me=me,
             listing=listing,
             message=message,
@@ -60,15 +59,15 @@ async def _act(user_id: int, action: str) -> Response:
     session = get_session()
     try:
         if action == "unlock":
-            user = await admin.unlock(session, user_id)
+            row = await admin.unlock(session, user_id)
         else:
-            user = await admin.set_active(session, me, user_id, active=action == "reactivate")
+            row = await admin.set_active(session, me, user_id, active=action == "reactivate")
     except admin.UserNotFoundError:
         raise NotFound() from None
     except AccountError as error:
-        return await _after_action(await session.get(User, user_id), error.message, ok=False)
+        return await _after_action(await admin.user_row(session, user_id), error.message, ok=False)
     done = {"unlock": "Unlocked", "deactivate": "Deactivated", "reactivate": "Reactivated"}
-    return await _after_action(user, f"{done[action]} {user.username}.", ok=True)
+    return await _after_action(row, f"{done[action]} {row.user.username}.", ok=True)
 
 
 @blueprint.post("/users/<id:user_id>/deactivate")

@@ -28,6 +28,7 @@ from web.htmx import fragment
 from web.htmx import is_htmx
 from web.htmx import page_or_fragment
 from web.htmx import redirect_to
+from web.ratelimit import client_address
 from web.services import accounts
 from web.services.accounts import AccountError
 
@@ -116,6 +117,7 @@ async def login() -> Response:
             user, token = await accounts.sign_in(
                 get_session(),
                 parsed.data,
+                client=await client_address(),
                 user_agent=request.headers.get("User-Agent", ""),
                 replacing=session_token(),
             )

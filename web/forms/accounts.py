@@ -17,6 +17,11 @@ USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_]{3,80}")
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 EMAIL_MAX = 254
+# Every refused log-in reads the same, whatever the reason (README: accounts).
+INVALID_LOGIN = (
+    "Invalid username/email or password. After 5 failed tries from one address, log-in "
+    "to that account pauses there for 15 minutes."
+)
 
 
 def username_error(username: str) -> str | None:
@@ -123,7 +128,7 @@ def parse_login(form: Mapping[str, str]) -> FormResult[Login]:
     if not password:
         errors["password"] = "Enter your password."
     if len(password) > PASSWORD_MAX or len(identifier) > EMAIL_MAX:
-        errors["identifier"] = "Invalid username/email or password."
+        errors["identifier"] = INVALID_LOGIN
     if errors:
         return FormResult(errors=errors, values=values)
     return FormResult(data=Login(identifier, password, form.get("remember") == "on"), values=values)

@@ -15,6 +15,7 @@ from web.models.quiz import FeedbackMode
 from web.models.quiz import Question
 from web.models.quiz import Quiz
 from web.models.user import EmailToken
+from web.models.user import LoginThrottle
 from web.models.user import TokenPurpose
 from web.models.user import User
 from web.models.user import UserSession
@@ -29,6 +30,7 @@ __all__ = [
     "EmailToken",
     "FeedbackMode",
     "InvalidChoiceError",
+    "LoginThrottle",
     "Question",
     "Quiz",
     "TokenPurpose",

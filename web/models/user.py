@@ -1,40 +1,66 @@
-"""Models: people, and the one-use tokens mailed to them."""
+"""Models: people, their log-in throttles, and the one-use tokens mailed to them."""
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
+from typing import ClassVar
 
 from sqlalchemy import CheckConstraint
+from sqlalchemy import Column
+from sqlalchemy import ColumnElement
+from sqlalchemy import Computed
 from sqlalchemy import Index
+from sqlalchemy import Insert
+from sqlalchemy import String
+from sqlalchemy import Table
+from sqlalchemy import UniqueConstraint
+from sqlalchemy import case
+from sqlalchemy import literal
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field
 from sqlmodel import SQLModel
+from sqlmodel import col
 
 from web.models.base import utcnow
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
+USERNAME_MAX = 80
+EMAIL_MAX = 254
 
 
 class User(SQLModel, table=True):
-    """An account; it owns its lockout and verification rules."""
+    """An account; it owns its verification rule.
+
+    Usernames are unique regardless of case in the database itself: `username_lower` is a
+    column the database computes as lower(username), and its unique index is what log-in
+    looks names up by. (A generated column rather than an index on the expression, because
+    SQLite cannot reflect expression indexes, so migrations could not be checked for drift.)
+    """
 
     __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint("failed_login_count >= 0", name="ck_users_failed_login_count"),
-    )
+    __table_args__ = (Index("uq_users_username_lower", "username_lower", unique=True),)
+    __mapper_args__: ClassVar[dict[str, Any]] = {"eager_defaults": True}
 
     id: int | None = Field(default=None, primary_key=True)
-    username: str = Field(max_length=80, unique=True, index=True)
-    email: str = Field(max_length=254, unique=True, index=True)
+    username: str = Field(max_length=USERNAME_MAX)
+    username_lower: str | None = Field(
+        default=None,
+        sa_column=Column(
+            String(USERNAME_MAX),
+            Computed("lower(username)", persisted=True),
+            nullable=False,
+        ),
+    )
+    email: str = Field(max_length=EMAIL_MAX, unique=True, index=True)
     password_hash: str = Field(max_length=255)
     is_admin: bool = Field(default=False)
     is_active: bool = Field(default=True)
     email_verified_at: datetime | None = Field(default=None)
-    failed_login_count: int = Field(default=0)
-    locked_until: datetime | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = Field(default=None)
 
@@ -42,32 +68,72 @@ class User(SQLModel, table=True):
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
 
-    def is_locked(self, now: datetime | None = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or utcnow())
 
-    def record_failed_login(self, now: datetime | None = None) -> None:
-        """Count a wrong password; the fifth in a row locks the account for LOCKOUT."""
-        now = now or utcnow()
-        self.failed_login_count += 1
-        if self.failed_login_count >= MAX_FAILED_LOGINS:
-            self.locked_until = now + LOCKOUT
-            self.failed_login_count = 0
+def account_subject(user_id: int) -> str:
+    """A known account's throttle subject, whichever of its name or email was typed."""
+    return f"user:{user_id}"
 
-    def record_login(self, now: datetime | None = None) -> None:
-        self.failed_login_count = 0
-        self.locked_until = None
-        self.last_login_at = now or utcnow()
 
-    def unlock(self) -> None:
-        self.failed_login_count = 0
-        self.locked_until = None
+def name_subject(identifier: str) -> str:
+    """An identifier no account has is throttled under its lowered self, exactly as an
+    account is, so a refusal never tells whether the name exists."""
+    return f"name:{identifier.lower()}"
 
-    def minutes_locked(self, now: datetime | None = None) -> int:
-        """Whole minutes left on a lock, rounded up, for the message the user sees."""
-        if self.locked_until is None:
-            return 0
-        seconds = (self.locked_until - (now or utcnow())).total_seconds()
-        return max(math.ceil(seconds / 60), 0)
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed log-ins of one subject (an account, or an unknown name) from one address.
+
+    Throttling the pair, not the account, means nobody can lock someone else out: the owner
+    on another address still logs in. MAX_FAILED_LOGINS failures, each within LOCKOUT of the
+    one before, pause the pair for LOCKOUT; a quiet LOCKOUT starts the count afresh, and a
+    row whose last failure is that old means nothing any more (stale()).
+    """
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (
+        UniqueConstraint("subject", "client", name="uq_login_throttles_subject_client"),
+        CheckConstraint("failures >= 0", name="ck_login_throttles_failures"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=EMAIL_MAX + 5)  # "user:<id>" or "name:<identifier>"
+    client: str = Field(max_length=64)
+    failures: int = Field(default=0)
+    last_failure_at: datetime = Field(default_factory=utcnow, index=True)
+    locked_until: datetime | None = Field(default=None)
+
+    @classmethod
+    def count_failure(cls, dialect: str, subject: str, client: str, now: datetime) -> Insert:
+        """One statement that counts a failure, so concurrent failures all count: a new row,
+        or the next failure of a run (the first of a fresh run after a quiet LOCKOUT), and
+        the MAX_FAILED_LOGINS-th of a run locks the pair for LOCKOUT."""
+        table: Table = cls.__table__  # type: ignore[attr-defined]
+        columns = table.c
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        failures = case((columns.last_failure_at <= now - LOCKOUT, 1), else_=columns.failures + 1)
+        lock = literal(now + LOCKOUT, type_=columns.locked_until.type)
+        return (
+            insert(table)
+            .values(subject=subject, client=client, failures=1, last_failure_at=now)
+            .on_conflict_do_update(
+                index_elements=[columns.subject, columns.client],
+                set_={
+                    "failures": failures,
+                    "last_failure_at": now,
+                    "locked_until": case(
+                        (failures >= MAX_FAILED_LOGINS, lock), else_=columns.locked_until
+                    ),
+                },
+            )
+        )
+
+    @classmethod
+    def stale(cls, now: datetime) -> ColumnElement[bool]:
+        return col(cls.last_failure_at) <= now - LOCKOUT
+
+    @classmethod
+    def locked(cls, now: datetime) -> ColumnElement[bool]:
+        return col(cls.locked_until) > now
 
 
 class TokenPurpose(StrEnum):

@@ -1,4 +1,4 @@
-"""Services: accounts: registration, email tokens, log-in with lockout, sessions, passwords."""
+"""Services: accounts: registration, email tokens, throttled log-in, sessions, passwords."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ from quart import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel import delete
-from sqlmodel import func
 from sqlmodel import or_
 from sqlmodel import select
 from sqlmodel import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from web.db import release
 from web.db import writing
+from web.forms.accounts import INVALID_LOGIN
 from web.forms.accounts import Login
 from web.forms.accounts import Registration
 from web.mail import send_email
@@ -21,13 +22,16 @@ from web.models import TokenPurpose
 from web.models import User
 from web.models import UserSession
 from web.models import utcnow
+from web.models.user import account_subject
+from web.models.user import name_subject
 from web.security import burn_password_check
 from web.security import hash_password
 from web.security import hash_token
+from web.security import needs_rehash
 from web.security import new_url_token
 from web.security import verify_password
+from web.services import throttles
 
-INVALID_LOGIN = "Invalid username/email or password."
 MAX_TOKEN_LENGTH = 100  # ours are 43 characters; longer is garbage, not worth a query
 INVALID_LINK = "This link is invalid, has expired or was already used."
 
@@ -48,7 +52,7 @@ async def find_conflict(
     and as the user leaves each field. Usernames are unique regardless of case."""
     rows = await session.exec(
         select(User.username, User.email).where(
-            or_(func.lower(User.username) == username.lower(), User.email == email)
+            or_(User.username_lower == username.lower(), User.email == email)
         )
     )
     for taken_username, taken_email in rows:
@@ -192,50 +196,65 @@ async def verify_email(session: AsyncSession, token: str) -> User:
 
 
 async def find_by_identifier(session: AsyncSession, identifier: str) -> User | None:
+    """By email, or by username in any case through the index on the lowered name.
+
+    Usernames are ASCII, and only an ASCII identifier can name one: str.lower() maps a few
+    other letters onto ASCII ones (the Kelvin sign onto "k").
+    """
     if "@" in identifier:
         query = select(User).where(User.email == identifier.lower())
+    elif identifier.isascii():
+        query = select(User).where(User.username_lower == identifier.lower())
     else:
-        query = select(User).where(func.lower(User.username) == identifier.lower())
+        return None
     return (await session.exec(query)).first()
 
 
-async def authenticate(session: AsyncSession, identifier: str, password: str) -> User:
-    """The seed's order: exists, not locked, active, password; five wrong passwords lock."""
+async def authenticate(
+    session: AsyncSession, identifier: str, password: str, *, client: str
+) -> User:
+    """The account whose password this is, or one refusal for every reason.
+
+    Failures are throttled per (account, client address), so nobody can lock an owner out
+    from elsewhere; a throttled pair is refused without checking the password (a refusal
+    never confirms a guess), and unknown names are throttled the same way. Unknown, paused,
+    deactivated and wrong answers read the same and cost one argon2 verify each.
+    """
     user = await find_by_identifier(session, identifier)
-    if user is None:
-        await burn_password_check(password)  # the same time as a real check: no enumeration
+    subject = account_subject(user.id) if user and user.id else name_subject(identifier)
+    throttled = await throttles.is_throttled(session, subject, client)
+    await release(session)  # no pool connection waits on the hash
+    if user is None or throttled:
+        await burn_password_check(password)
+        correct = False
+    else:
+        correct = await verify_password(user.password_hash, password)
+    if user is None or not correct or not user.is_active:
+        if not throttled:
+            async with writing(session):
+                await throttles.count_failure(session, subject, client)
         raise AccountError("identifier", INVALID_LOGIN)
-    if user.is_locked():
-        minutes = user.minutes_locked()
-        raise AccountError(
-            "identifier",
-            f"This account is locked after too many failed log-ins. "
-            f"Try again in {minutes} minute{'s' * (minutes != 1)}.",
-        )
-    if not user.is_active:
-        raise AccountError("identifier", "This account has been deactivated.")
-    correct = await verify_password(user.password_hash, password)
+    upgraded = await hash_password(password) if needs_rehash(user.password_hash) else None
     async with writing(session):
-        await session.refresh(user, with_for_update=True)  # concurrent failures all count
-        if not correct:
-            user.record_failed_login()
-        else:
-            user.record_login()
-    if correct:
-        return user
-    if user.is_locked():
-        raise AccountError(
-            "identifier", "Too many failed log-ins: this account is locked for 15 minutes."
-        )
-    raise AccountError("identifier", INVALID_LOGIN)
+        await throttles.clear(session, subject, client)
+        user.last_login_at = utcnow()
+        if upgraded is not None:  # made with older argon2 parameters than today's
+            user.password_hash = upgraded
+    return user
 
 
 async def sign_in(
-    session: AsyncSession, login: Login, *, user_agent: str, replacing: str | None
+    session: AsyncSession,
+    login: Login,
+    *,
+    client: str,
+    user_agent: str,
+    replacing: str | None,
 ) -> tuple[User, str]:
-    """Check the credentials and open a session; `replacing` (this browser's previous
-    session, if any) is closed, so a re-login never leaves an old cookie valid."""
-    user = await authenticate(session, login.identifier, login.password)
+    """Check the credentials from `client` (an address) and open a session; `replacing`
+    (this browser's previous session, if any) is closed, so a re-login never leaves an old
+    cookie valid."""
+    user = await authenticate(session, login.identifier, login.password, client=client)
     await close_session(session, replacing)
     token = await open_session(session, user, remember=login.remember, user_agent=user_agent)
     return user, token
@@ -304,13 +323,13 @@ async def check_reset_token(session: AsyncSession, token: str) -> User:
 
 
 async def reset_password(session: AsyncSession, token: str, new_password: str) -> User:
-    """Set the password, end every session of the account, and lift any lock."""
+    """Set the password, end every session of the account, and lift its log-in throttles."""
     password_hash = await hash_password(new_password)
     async with writing(session):
         user = await _consume_token(session, token, TokenPurpose.RESET_PASSWORD)
         user.password_hash = password_hash
-        user.unlock()
         assert user.id is not None  # noqa: S101 - a persisted user
+        await throttles.clear(session, account_subject(user.id))
         await _close_sessions(session, user.id)
     return user
 

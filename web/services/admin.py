@@ -1,4 +1,5 @@
-"""Services: what administrators do to accounts: list, deactivate, reactivate, unlock."""
+"""Services: what administrators do to accounts: list, deactivate, reactivate, unlock (lift
+log-in throttles)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from web.db import escape_like
 from web.db import writing
 from web.models import User
 from web.models import UserSession
+from web.models.user import account_subject
+from web.services import throttles
 from web.services.accounts import AccountError
 
 PAGE_SIZE = 25
@@ -26,8 +29,16 @@ class UserNotFoundError(LookupError):
 
 
 @dataclass(frozen=True)
+class UserRow:
+    """An account as the list shows it: `locked` when log-in is paused from some address."""
+
+    user: User
+    locked: bool = False
+
+
+@dataclass(frozen=True)
 class UserPage:
-    users: list[User]
+    rows: list[UserRow]
     page: int
     pages: int
     total: int
@@ -51,7 +62,9 @@ async def list_users(session: AsyncSession, *, page: int = 1, query: str = "") -
     pages = max(math.ceil(total / PAGE_SIZE), 1)
     page = min(max(page, 1), pages)
     users = (await session.exec(list_query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))).all()
-    return UserPage(list(users), page, pages, total, query)
+    locked = await throttles.locked_accounts(session, [user.id for user in users if user.id])
+    rows = [UserRow(user, user.id in locked) for user in users]
+    return UserPage(rows, page, pages, total, query)
 
 
 async def _load(session: AsyncSession, user_id: int) -> User:
@@ -61,7 +74,16 @@ async def _load(session: AsyncSession, user_id: int) -> User:
     return user
 
 
-async def set_active(session: AsyncSession, admin: User, user_id: int, *, active: bool) -> User:
+async def _is_locked(session: AsyncSession, user_id: int) -> bool:
+    return bool(await throttles.locked_accounts(session, [user_id]))
+
+
+async def user_row(session: AsyncSession, user_id: int) -> UserRow | None:
+    user = await session.get(User, user_id)
+    return None if user is None else UserRow(user, await _is_locked(session, user_id))
+
+
+async def set_active(session: AsyncSession, admin: User, user_id: int, *, active: bool) -> UserRow:
     """Deactivating also ends every session of the account, so it takes effect at once."""
     if user_id == admin.id and not active:
         raise AccountError("user", "You cannot deactivate your own account.")
@@ -70,11 +92,12 @@ async def set_active(session: AsyncSession, admin: User, user_id: int, *, active
         user.is_active = active
         if not active:
             await session.exec(delete(UserSession).where(col(UserSession.user_id) == user_id))
-    return user
+    return UserRow(user, await _is_locked(session, user_id))
 
 
-async def unlock(session: AsyncSession, user_id: int) -> User:
+async def unlock(session: AsyncSession, user_id: int) -> UserRow:
+    """Lift every log-in pause of the account, from whichever addresses caused them."""
     async with writing(session):
         user = await _load(session, user_id)
-        user.unlock()
-    return user
+        await throttles.clear(session, account_subject(user_id))
+    return UserRow(user)
