@@ -89,7 +89,7 @@ def check_config_command() -> None:
 
 
 @click.command("create-admin")
-@click.option("--username", prompt=True, help="3-80 letters, digits or underscores.")
+@click.option("--username", prompt=True, help="3-80 letters A-Z, digits or underscores.")
 @click.option("--email", prompt=True)
 @click.option(
     "--password",

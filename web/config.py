@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from typing import ClassVar
+
+from quart_rate_limiter import RateLimit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused in production below
@@ -14,6 +18,34 @@ DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused in produ
 
 class ConfigError(RuntimeError):
     """The environment cannot start the app; the message is one line, meant for operators."""
+
+
+# Per client address. The seed's limits on the forms attackers aim at; a school behind one
+# address raises them (README: Configuration).
+RATE_LIMIT_DEFAULTS = {
+    "RATELIMIT_LOGIN": "5 per 15 minutes",
+    "RATELIMIT_REGISTER": "3 per hour",
+    "RATELIMIT_FORGOT": "3 per hour",
+    "RATELIMIT_DEFAULT": "300 per minute",
+}
+RATE_LIMIT_PATTERN = re.compile(
+    r"\s*(\d+)\s+per\s+(?:(\d+)\s+)?(second|minute|hour|day)s?\s*", re.IGNORECASE
+)
+PERIOD_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def _rate_limit(environ: Mapping[str, str], name: str) -> RateLimit:
+    """`5 per 15 minutes`, `3 per hour`, `100 per minute`; anything else stops the start."""
+    raw = environ.get(name) or RATE_LIMIT_DEFAULTS[name]
+    match = RATE_LIMIT_PATTERN.fullmatch(raw)
+    count = int(match[1]) if match else 0
+    periods = int(match[2] or 1) if match else 0
+    if match is None or count < 1 or periods < 1:
+        raise ConfigError(
+            f"{name} must read like '5 per 15 minutes' or '100 per minute' "
+            f"(a count per second, minute, hour or day), not {raw!r}"
+        )
+    return RateLimit(count, timedelta(seconds=periods * PERIOD_SECONDS[match[3].lower()]))
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -28,7 +60,7 @@ class BaseConfig:
     APP_ENV: ClassVar[str] = "development"
     REQUIRED: ClassVar[tuple[str, ...]] = ()
     SECURE_COOKIES: ClassVar[bool] = False
-    RATELIMIT_DEFAULT: ClassVar[bool] = True
+    RATELIMIT_ON: ClassVar[bool] = True
     ARGON2_PROFILE: ClassVar[str] = "rfc_9106_low_memory"
     LOG_TO_FILE: ClassVar[bool] = False
 
@@ -59,9 +91,8 @@ class BaseConfig:
             "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,
             "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
             "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER") or "hyperquiz@localhost",
-            "QUART_RATE_LIMITER_ENABLED": _flag(
-                environ.get("RATELIMIT_ENABLED"), cls.RATELIMIT_DEFAULT
-            ),
+            "QUART_RATE_LIMITER_ENABLED": _flag(environ.get("RATELIMIT_ENABLED"), cls.RATELIMIT_ON),
+            **{name: _rate_limit(environ, name) for name in RATE_LIMIT_DEFAULTS},
             # Hops of reverse proxies whose X-Forwarded-For we trust; 0 trusts no header.
             "TRUSTED_PROXY_HOPS": int(environ.get("TRUSTED_PROXY_HOPS") or 0),
             "ARGON2_PROFILE": cls.ARGON2_PROFILE,
@@ -88,7 +119,7 @@ class DevelopmentConfig(BaseConfig):
 
 class TestingConfig(BaseConfig):
     APP_ENV = "testing"
-    RATELIMIT_DEFAULT = False
+    RATELIMIT_ON = False
     # argon2's cheapest profile: the real one costs ~0.25 s a hash, which would dominate the suite.
     ARGON2_PROFILE = "cheapest"
 

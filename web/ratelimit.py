@@ -1,26 +1,32 @@
-"""Rate limiting: quart-rate-limiter keyed on the real client address, in memory or Redis."""
+"""Rate limiting: quart-rate-limiter keyed on the real client address, in memory or Redis,
+with limits that count only the outcomes they are meant to (counted_limit)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from http import HTTPStatus
+from typing import Any
 
 from hypercorn.middleware import ProxyFixMiddleware
 from quart import Quart
 from quart import Response
+from quart import current_app
 from quart import request
 from quart_rate_limiter import RateLimit
 from quart_rate_limiter import RateLimiter
+from quart_rate_limiter import RateLimitExceeded
 from quart_rate_limiter import rate_exempt
 from quart_rate_limiter.redis_store import RedisStore
 from quart_rate_limiter.store import MemoryStore
 from quart_rate_limiter.store import RateLimiterStoreABC
 from werkzeug.exceptions import NotFound
 
-# Generous enough that a person taking quizzes never meets it; it stops scripted floods.
-DEFAULT_LIMITS = [RateLimit(300, timedelta(minutes=1))]
+COUNTED_LIMIT_ATTRIBUTE = "_hyperquiz_counted_limit"
 
 
 async def client_address() -> str:
@@ -63,16 +69,124 @@ class ExpiringRedisStore(RedisStore):
             self._redis = None
 
 
-async def mirror_headers(response: Response) -> Response:
-    """Expose the limits under the X-RateLimit-* names too, which most clients look for."""
-    for name in ("Limit", "Remaining", "Reset"):
-        value = response.headers.get(f"RateLimit-{name}")
-        if value is not None:
-            response.headers[f"X-RateLimit-{name}"] = value
-    return response
+def counted_limit[V: Callable[..., Any]](setting: str) -> Callable[[V], V]:
+    """Mark a form route whose per-address limit (the config `setting`) counts only what it
+    is meant to count: the view spends it with spend_allowance() on the outcomes that do (a
+    failed log-in, an account made), not on every request. An exhausted allowance is still
+    refused before the view runs. The app-wide default limit covers the route as well."""
+
+    def mark(view: V) -> V:
+        setattr(view, COUNTED_LIMIT_ATTRIBUTE, setting)
+        return view
+
+    return mark
 
 
-def init_app(app: Quart) -> RateLimiter:
+def counted_setting(view: Callable[..., Any] | None) -> str | None:
+    return getattr(view, COUNTED_LIMIT_ATTRIBUTE, None)
+
+
+@dataclass(frozen=True)
+class LimitState:
+    """Where one limit stands for this client, by the library's GCRA arithmetic."""
+
+    limit: RateLimit
+    key: str
+    arrival: datetime  # the theoretical arrival time: each request spent moves it on
+    now: datetime
+
+    @property
+    def backlog(self) -> float:
+        """Seconds until the whole allowance is back."""
+        return (self.arrival - self.now).total_seconds()
+
+    @property
+    def remaining(self) -> int:
+        return max(int((self.limit.period.total_seconds() - self.backlog) / self.limit.inverse), 0)
+
+    @property
+    def retry_after(self) -> int | None:
+        """Seconds until the next request is allowed, or None when it is allowed now."""
+        excess = self.backlog - (self.limit.period.total_seconds() - self.limit.inverse)
+        return math.ceil(excess) if excess > 0 else None
+
+
+class Limiter(RateLimiter):
+    """quart-rate-limiter, plus counted limits, and headers that describe the limit nearest
+    to refusing (the library describes the one with the shortest period, so a 429 from the
+    log-in limit said `RateLimit-Reset: 1` beside `Retry-After: 180`)."""
+
+    async def state(self, limit: RateLimit, key: str) -> LimitState:
+        now = datetime.now(UTC)
+        stored = await self.store.get(key, now)
+        return LimitState(limit, key, max(stored.astimezone(UTC), now), now)
+
+    async def counted_state(self, setting: str) -> LimitState:
+        limit: RateLimit = current_app.config[setting]
+        key = f"{current_app.import_name}-{request.endpoint}-spent-{limit.key}-"
+        return await self.state(limit, key + await self.key_function())
+
+    async def refuse_exhausted_allowance(self) -> None:
+        """before_request: a counted limit already spent refuses before the view runs."""
+        setting = counted_setting(current_app.view_functions.get(request.endpoint or ""))
+        if setting is None or not current_app.config["QUART_RATE_LIMITER_ENABLED"]:
+            return
+        retry_after = (await self.counted_state(setting)).retry_after
+        if retry_after is not None:
+            raise RateLimitExceeded(retry_after)
+
+    async def spend(self) -> None:
+        setting = counted_setting(current_app.view_functions.get(request.endpoint or ""))
+        if setting is None or not current_app.config["QUART_RATE_LIMITER_ENABLED"]:
+            return
+        state = await self.counted_state(setting)
+        await self.store.set(state.key, state.arrival + timedelta(seconds=state.limit.inverse))
+
+    async def _after_request(self, response: Response) -> Response:
+        """RateLimit-* and X-RateLimit-* of the limit with the fewest requests left; on a
+        429, its Reset is the Retry-After the refusal gave."""
+        if not current_app.config["QUART_RATE_LIMITER_ENABLED"]:
+            return response
+        states = await self._states()
+        if not states:
+            return response
+        nearest = min(states, key=lambda state: (state.remaining, -state.backlog))
+        reset = str(math.ceil(nearest.backlog))
+        if response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
+            reset = response.headers.get("Retry-After", reset)
+        for prefix in ("", "X-"):
+            response.headers[f"{prefix}RateLimit-Limit"] = str(nearest.limit.count)
+            response.headers[f"{prefix}RateLimit-Remaining"] = str(nearest.remaining)
+            response.headers[f"{prefix}RateLimit-Reset"] = reset
+        return response
+
+    async def _states(self) -> list[LimitState]:
+        endpoint = request.endpoint or ""
+        view = current_app.view_functions.get(endpoint)
+        if view is None:
+            return []
+        blueprint = current_app.blueprints.get(request.blueprint or "")
+        states = [
+            await self.state(limit, await self._create_key(endpoint, limit))
+            for limit in self._get_limits_for_view_function(view, blueprint)
+        ]
+        setting = counted_setting(view)
+        if setting is not None and states:  # an exempt view has no limits at all
+            states.append(await self.counted_state(setting))
+        return states
+
+
+def limiter() -> Limiter:
+    limiter: Limiter = current_app.extensions["rate_limiter"]
+    return limiter
+
+
+async def spend_allowance() -> None:
+    """Count this request against its route's counted limit (see counted_limit)."""
+    await limiter().spend()
+
+
+def init_app(app: Quart) -> Limiter:
     store: RateLimiterStoreABC
     if app.config["REDIS_URL"]:
         store = ExpiringRedisStore(app.config["REDIS_URL"])
@@ -81,15 +195,13 @@ def init_app(app: Quart) -> RateLimiter:
     hops = app.config["TRUSTED_PROXY_HOPS"]
     if hops > 0:
         app.asgi_app = ProxyFixMiddleware(app.asgi_app, mode="legacy", trusted_hops=hops)  # type: ignore[method-assign]
-    # after_request handlers run in reverse order: register the mirror before the limiter
-    # so it runs after the limiter has written its headers.
-    app.after_request(mirror_headers)
-    limiter = RateLimiter(
+    limiter = Limiter(
         app,
         key_function=client_address,
         store=store,
-        default_limits=DEFAULT_LIMITS,
+        default_limits=[app.config["RATELIMIT_DEFAULT"]],
     )
+    app.before_request(limiter.refuse_exhausted_allowance)
     exempt_static_files(app)
     app.extensions["rate_limiter"] = limiter
     return limiter

@@ -8,9 +8,11 @@ from datetime import timedelta
 from quart import Quart
 from quart_rate_limiter import QUART_RATE_LIMITER_EXEMPT_ATTRIBUTE
 from quart_rate_limiter import QUART_RATE_LIMITER_LIMITS_ATTRIBUTE
+from quart_rate_limiter import RateLimit
 
 from tests.conftest import csrf_token
 from web.db import get_session
+from web.ratelimit import counted_setting
 from web.security import UNSAFE_METHODS
 from web.services.accounts import create_user
 
@@ -38,13 +40,17 @@ async def test_every_route_is_rate_limited_unless_exempt_by_decision(app: Quart)
 
 # The seed app's limits on the endpoints attackers aim at (per client address).
 EXPLICIT_LIMITS = {
-    "auth.register": [(3, timedelta(hours=1))],
     "auth.validate_registration": [(60, timedelta(minutes=1))],
-    "auth.login": [(5, timedelta(minutes=15))],
     "auth.resend_verification": [(3, timedelta(hours=1))],
-    "passwords.forgot_password": [(3, timedelta(hours=1))],
     "passwords.reset_password": [(5, timedelta(minutes=15))],
     "passwords.change_password": [(5, timedelta(minutes=15))],
+}
+# The forms whose limit counts only what it is meant to (a failed log-in, an account made),
+# set from the environment (CONTRACT.md); their values are checked in tests/unit/test_config.
+COUNTED_LIMITS = {
+    "auth.login": "RATELIMIT_LOGIN",
+    "auth.register": "RATELIMIT_REGISTER",
+    "passwords.forgot_password": "RATELIMIT_FORGOT",
 }
 
 
@@ -52,6 +58,17 @@ async def test_sensitive_endpoints_carry_the_seed_limits(app: Quart) -> None:
     for endpoint, expected in EXPLICIT_LIMITS.items():
         limits = getattr(app.view_functions[endpoint], QUART_RATE_LIMITER_LIMITS_ATTRIBUTE, [])
         assert [(limit.count, limit.period) for limit in limits] == expected, endpoint
+
+
+async def test_the_attacked_forms_count_their_own_limits(app: Quart) -> None:
+    counted = {
+        endpoint: counted_setting(view)
+        for endpoint, view in app.view_functions.items()
+        if counted_setting(view) is not None
+    }
+    assert counted == COUNTED_LIMITS
+    for setting in COUNTED_LIMITS.values():
+        assert isinstance(app.config[setting], RateLimit), setting
 
 
 async def test_every_unsafe_route_checks_csrf(app: Quart) -> None:

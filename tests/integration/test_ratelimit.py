@@ -1,8 +1,14 @@
+"""Rate limiting: keyed on the real client address, advertised in headers, configurable."""
+
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from quart import Blueprint
@@ -45,6 +51,33 @@ async def test_limits_are_advertised_in_headers(app_with_limit: Quart) -> None:
 async def test_default_limit_covers_pages(app_with_limit: Quart) -> None:
     response = await app_with_limit.test_client().get("/")
     assert response.headers["X-RateLimit-Limit"] == "300"
+
+
+async def test_the_default_limit_comes_from_the_environment(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load test drives hundreds of takers from 127.0.0.1: it raises the default."""
+    monkeypatch.setenv("RATELIMIT_DEFAULT", "2 per minute")
+    app = limited_app(database_url)
+    async with app.test_app():
+        client = app.test_client()
+        statuses = [(await client.get("/")).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+
+
+@pytest.mark.parametrize("name", ["RATELIMIT_LOGIN", "RATELIMIT_DEFAULT"])
+def test_check_config_refuses_a_malformed_limit_in_one_line(name: str) -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "hyperquiz"), "check-config"],
+        env={**os.environ, "APP_ENV": "testing", name: "lots"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"hyperquiz: {name} ")
+    assert "'lots'" in line
 
 
 async def test_over_the_limit_is_a_429_page_with_one_retry_after(app_with_limit: Quart) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from quart import Quart
@@ -248,6 +249,41 @@ async def test_duplicate_email_is_refused_regardless_of_case(
     assert len(await fetch_all(app, User)) == 1
 
 
+async def test_a_taken_name_and_email_are_reported_with_the_other_field_errors(
+    app: Quart, client: QuartClient
+) -> None:
+    """One submit tells everything to fix, not the taken name only after the rest is right."""
+    await make_user(app, "Ada", "ada@example.com")
+    response = await register(
+        client, username="ADA", email="ada@example.com", password="weak", confirm="other"
+    )
+    assert response.status_code == 422
+    errors = field_errors(await text(response), FIELDS)
+    assert errors["username"] == "That username is taken."
+    assert errors["email"] == "An account with that email already exists."
+    assert "password" in errors
+    assert errors["confirm_password"] == "The passwords do not match."
+
+
+async def test_the_username_hint_says_which_letters(client: QuartClient) -> None:
+    body = await text(await client.get("/auth/register"))
+    hint = re.search(r'<p class="field-hint" id="field-username-hint">([^<]*)</p>', body)
+    assert hint, body
+    assert (
+        hint.group(1)
+        == "3 to 80 characters: letters A to Z without accents, digits or underscores."
+    )
+
+
+async def test_a_password_of_spaces_around_a_few_characters_is_refused(
+    client: QuartClient,
+) -> None:
+    response = await register(client, password="   Ab1    ")
+    assert response.status_code == 422
+    errors = field_errors(await text(response), FIELDS)
+    assert errors == {"password": "Use at least 8 characters besides spaces."}
+
+
 async def test_values_are_shown_again_but_never_the_password(client: QuartClient) -> None:
     secret = "Secret9Words"
     response = await register(
@@ -300,7 +336,11 @@ async def test_register_needs_csrf(app: Quart, client: QuartClient) -> None:
 @pytest.mark.parametrize(
     ("field", "fields", "message"),
     [
-        ("username", {"username": "ab"}, "Use 3 to 80 letters, digits or underscores."),
+        (
+            "username",
+            {"username": "ab"},
+            "Use 3 to 80 characters: letters A to Z without accents, digits or underscores.",
+        ),
         ("email", {"email": "nope"}, "Enter a valid email address, like name@example.com."),
         ("password", {"password": "weakpass"}, "upper-case"),
         ("confirm_password", {"confirm": "Different1"}, "The passwords do not match."),
@@ -393,6 +433,11 @@ async def test_a_registered_user_can_log_in_at_once(client: QuartClient) -> None
     [
         (
             {"username": "ada", "email": "a1@example.com"},
+            {"username": "ada", "email": "a2@example.com"},
+            "username",
+        ),
+        (  # the same name in another case: unique by the index on the lowered name
+            {"username": "Ada", "email": "a1@example.com"},
             {"username": "ada", "email": "a2@example.com"},
             "username",
         ),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from web.config import DEV_SECRET_KEY
@@ -85,3 +87,60 @@ def test_contract_variables_are_read() -> None:
     assert (config["MAIL_USERNAME"], config["MAIL_PASSWORD"]) == ("u", "p")
     assert config["MAIL_DEFAULT_SENDER"] == "quiz@example.com"
     assert config["BASE_URL"] == "https://quiz.example.com"
+
+
+def test_rate_limits_default_to_the_seeds() -> None:
+    config = load_config(environ={})
+    limits = {
+        name: (config[name].count, config[name].period)
+        for name in (
+            "RATELIMIT_LOGIN",
+            "RATELIMIT_REGISTER",
+            "RATELIMIT_FORGOT",
+            "RATELIMIT_DEFAULT",
+        )
+    }
+    assert limits == {
+        "RATELIMIT_LOGIN": (5, timedelta(minutes=15)),
+        "RATELIMIT_REGISTER": (3, timedelta(hours=1)),
+        "RATELIMIT_FORGOT": (3, timedelta(hours=1)),
+        "RATELIMIT_DEFAULT": (300, timedelta(minutes=1)),
+    }
+
+
+@pytest.mark.parametrize(
+    ("raw", "count", "period"),
+    [
+        ("5 per 15 minutes", 5, timedelta(minutes=15)),
+        ("3 per hour", 3, timedelta(hours=1)),
+        ("100 per minute", 100, timedelta(minutes=1)),
+        (" 40 PER 2 Hours ", 40, timedelta(hours=2)),
+        ("1000 per 1 second", 1000, timedelta(seconds=1)),
+        ("50 per day", 50, timedelta(days=1)),
+    ],
+)
+def test_rate_limits_are_read_from_the_environment(raw: str, count: int, period: timedelta) -> None:
+    for name in ("RATELIMIT_LOGIN", "RATELIMIT_REGISTER", "RATELIMIT_FORGOT", "RATELIMIT_DEFAULT"):
+        limit = load_config(environ={name: raw})[name]
+        assert (limit.count, limit.period) == (count, period), name
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "5",
+        "five per minute",
+        "5 per fortnight",
+        "0 per minute",
+        "5 per 0 minutes",
+        "5/15m",
+        "-1 per hour",
+    ],
+)
+def test_a_malformed_rate_limit_is_refused_in_one_line_naming_the_variable(raw: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_config(environ={"RATELIMIT_LOGIN": raw})
+    message = str(error.value)
+    assert message.startswith("RATELIMIT_LOGIN ")
+    assert repr(raw) in message
+    assert "\n" not in message

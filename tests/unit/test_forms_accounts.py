@@ -50,3 +50,30 @@ def test_password_rules(password: str, fragment: str) -> None:
 
 def test_good_password_passes() -> None:
     assert password_error("Correct1Horse") is None
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "   Ab1   ",
+        "\u00a0Ab1\u00a0\u00a0\u00a0\u00a0\u00a0",
+        "  A b 1  c  ",
+        "Ab1\u3000\u3000\u3000\u3000\u3000",
+    ],
+)
+def test_spaces_do_not_count_towards_the_length(password: str) -> None:
+    """Eight characters of which most are spaces is a three-letter password."""
+    assert len(password) >= 8
+    assert password_error(password) == "Use at least 8 characters besides spaces."
+
+
+def test_a_passphrase_with_spaces_between_words_is_fine() -> None:
+    assert password_error("Correct horse 9 battery") is None
+
+
+def test_the_username_rule_says_ascii() -> None:
+    """Look-alike letters (a Cyrillic a for the Latin one) would fake names on leaderboards."""
+    assert (
+        username_error("\u0430da")
+        == "Use 3 to 80 characters: letters A to Z without accents, digits or underscores."
+    )

@@ -21,6 +21,7 @@ from web.auth import safe_next
 from web.auth import session_token
 from web.db import get_session
 from web.forms.accounts import REGISTRATION_FIELDS
+from web.forms.accounts import available
 from web.forms.accounts import parse_login
 from web.forms.accounts import parse_registration
 from web.forms.accounts import registration_errors
@@ -29,6 +30,8 @@ from web.htmx import is_htmx
 from web.htmx import page_or_fragment
 from web.htmx import redirect_to
 from web.ratelimit import client_address
+from web.ratelimit import counted_limit
+from web.ratelimit import spend_allowance
 from web.services import accounts
 from web.services.accounts import AccountError
 
@@ -50,28 +53,34 @@ async def register_page() -> Response:
 
 
 @blueprint.post("/register")
-@rate_limit(3, timedelta(hours=1))
+@counted_limit("RATELIMIT_REGISTER")
 async def register() -> Response:
-    form = await request.form
-    parsed = parse_registration(form)
-    if parsed.data is not None:
+    """Every problem at once, a taken name or address among them. Only an account made, or
+    telling that an address has one, spends the allowance: not a form sent back to fix."""
+    parsed = parse_registration(await request.form)
+    session = get_session()
+    errors = parsed.errors | await accounts.find_conflicts(session, **available(parsed))
+    if parsed.data is not None and not errors:
         try:
-            user = await accounts.register(get_session(), parsed.data)
-        except AccountError as error:
-            parsed.errors[error.field] = error.message
+            user = await accounts.register(session, parsed.data)
+        except AccountError as error:  # a concurrent registration won the name or address
+            errors[error.field] = error.message
         else:
+            await spend_allowance()
             await flash(
                 f"Account created. We sent a verification link to {user.email}; "
                 "open it, then log in.",
                 "success",
             )
             return redirect_to(url_for("auth.login_page"))
+    if "email" in errors and "email" not in parsed.errors:
+        await spend_allowance()
     return await page_or_fragment(
         "pages/auth/register.html",
         "register_form",
         status=422,
         values=parsed.values,
-        errors=parsed.errors,
+        errors=errors,
     )
 
 
@@ -89,9 +98,7 @@ async def validate_registration() -> Response:
     form = await request.form
     errors, values = registration_errors(form)
     if field == "username" and field not in errors:
-        conflict = await accounts.find_conflict(get_session(), username=values[field])
-        if conflict is not None:
-            errors[field] = conflict.message
+        errors |= await accounts.find_conflicts(get_session(), username=values[field])
     shown = {field: errors[field]} if field in errors else {}
     return await page_or_fragment(
         "pages/auth/register.html", "register_form", values=values, errors=shown
@@ -107,8 +114,10 @@ async def login_page() -> Response:
 
 
 @blueprint.post("/login")
-@rate_limit(5, timedelta(minutes=15))
+@counted_limit("RATELIMIT_LOGIN")
 async def login() -> Response:
+    """Every refused log-in spends the allowance; a successful one does not (a class logs
+    in from one address)."""
     form = await request.form
     next_url = safe_next(form.get("next"), "")
     parsed = parse_login(form)
@@ -128,6 +137,7 @@ async def login() -> Response:
             login_user(SessionUser(token, user=user), remember=parsed.data.remember)
             await flash(f"Welcome, {user.username}.", "success")
             return redirect_to(next_url or url_for("dashboard.dashboard"))
+    await spend_allowance()
     return await page_or_fragment(
         "pages/auth/login.html",
         "login_form",

@@ -19,6 +19,8 @@ from web.forms.accounts import parse_email_only
 from web.forms.accounts import parse_new_password
 from web.htmx import page_or_fragment
 from web.htmx import redirect_to
+from web.ratelimit import counted_limit
+from web.ratelimit import spend_allowance
 from web.services import accounts
 from web.services.accounts import AccountError
 
@@ -35,8 +37,9 @@ async def forgot_password_page() -> Response:
 
 
 @blueprint.post("/forgot-password")
-@rate_limit(3, timedelta(hours=1))
+@counted_limit("RATELIMIT_FORGOT")
 async def forgot_password() -> Response:
+    """A well-formed address spends the allowance (it may send an email); a typo does not."""
     parsed = parse_email_only(await request.form)
     if parsed.data is None:
         return await page_or_fragment(
@@ -46,6 +49,7 @@ async def forgot_password() -> Response:
             values=parsed.values,
             errors=parsed.errors,
         )
+    await spend_allowance()
     await accounts.request_password_reset(get_session(), parsed.data)
     await flash(RESET_SENT, "success")  # the same words whether or not the account exists
     return redirect_to(url_for("auth.login_page"))

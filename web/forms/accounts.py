@@ -13,7 +13,9 @@ from email_validator import validate_email
 from web.forms import FormResult
 from web.forms import text_value
 
+# ASCII only, as the seed: look-alike letters would fake names on public leaderboards.
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_]{3,80}")
+USERNAME_RULE = "3 to 80 characters: letters A to Z without accents, digits or underscores."
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 EMAIL_MAX = 254
@@ -28,7 +30,7 @@ def username_error(username: str) -> str | None:
     if not username:
         return "Enter a username."
     if not USERNAME_PATTERN.fullmatch(username):
-        return "Use 3 to 80 letters, digits or underscores."
+        return f"Use {USERNAME_RULE}"
     return None
 
 
@@ -46,21 +48,29 @@ def normalize_email(email: str) -> tuple[str | None, str | None]:
 
 
 def password_error(password: str) -> str | None:
-    if not password:
-        return "Enter a password."
-    if len(password) < PASSWORD_MIN:
-        return f"Use at least {PASSWORD_MIN} characters."
-    if len(password) > PASSWORD_MAX:
-        return f"Use at most {PASSWORD_MAX} characters."
-    if any(unicodedata.category(char) == "Cc" for char in password):
-        return "Remove control characters from the password."
-    if not (
-        any(char.isupper() for char in password)
-        and any(char.islower() for char in password)
-        and any(char.isdigit() for char in password)
-    ):
-        return "Include an upper-case letter, a lower-case letter and a digit."
-    return None
+    """The first rule the password breaks, as a message; None when it keeps them all."""
+    rules = (
+        (not password, "Enter a password."),
+        (len(password) < PASSWORD_MIN, f"Use at least {PASSWORD_MIN} characters."),
+        (  # "   Ab1   " is a three-letter password
+            len("".join(password.split())) < PASSWORD_MIN,
+            f"Use at least {PASSWORD_MIN} characters besides spaces.",
+        ),
+        (len(password) > PASSWORD_MAX, f"Use at most {PASSWORD_MAX} characters."),
+        (
+            any(unicodedata.category(char) == "Cc" for char in password),
+            "Remove control characters from the password.",
+        ),
+        (
+            not (
+                any(char.isupper() for char in password)
+                and any(char.islower() for char in password)
+                and any(char.isdigit() for char in password)
+            ),
+            "Include an upper-case letter, a lower-case letter and a digit.",
+        ),
+    )
+    return next((message for broken, message in rules if broken), None)
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,14 @@ def registration_errors(form: Mapping[str, str]) -> tuple[dict[str, str], dict[s
     if email:
         values["email"] = email
     return {name: message for name, message in problems.items() if message}, values
+
+
+def available(parsed: FormResult[Registration]) -> dict[str, str]:
+    """The well-formed username and email of a registration, to look up as taken or not."""
+    return {
+        name: parsed.values.get(name, "") if name not in parsed.errors else ""
+        for name in ("username", "email")
+    }
 
 
 def parse_registration(form: Mapping[str, str]) -> FormResult[Registration]:

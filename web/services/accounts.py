@@ -45,22 +45,35 @@ class AccountError(ValueError):
         self.message = message
 
 
-async def find_conflict(
+async def find_conflicts(
     session: AsyncSession, *, username: str = "", email: str = ""
-) -> AccountError | None:
-    """Checked before insert (a failed insert's rollback would expire every loaded object),
-    and as the user leaves each field. Usernames are unique regardless of case."""
-    rows = await session.exec(
-        select(User.username, User.email).where(
-            or_(User.username_lower == username.lower(), User.email == email)
-        )
-    )
-    for taken_username, taken_email in rows:
+) -> dict[str, str]:
+    """{field: message} for a taken username (in any case) or email; empty ones are not
+    looked up. Checked before insert (a failed insert's rollback would expire every loaded
+    object), on submit beside the other field errors, and as the user leaves the field."""
+    conditions = []
+    if username:
+        conditions.append(col(User.username_lower) == username.lower())
+    if email:
+        conditions.append(col(User.email) == email)
+    if not conditions:
+        return {}
+    conflicts = {}
+    for taken_username, taken_email in await session.exec(
+        select(User.username, User.email).where(or_(*conditions))
+    ):
         if username and taken_username.lower() == username.lower():
-            return AccountError("username", "That username is taken.")
+            conflicts["username"] = "That username is taken."
         if email and taken_email == email:
-            return AccountError("email", "An account with that email already exists.")
-    return None
+            conflicts["email"] = "An account with that email already exists."
+    return conflicts
+
+
+async def _refuse_conflicts(session: AsyncSession, *, username: str, email: str) -> None:
+    conflicts = await find_conflicts(session, username=username, email=email)
+    if conflicts:
+        field, message = next(iter(conflicts.items()))
+        raise AccountError(field, message)
 
 
 async def create_user(
@@ -75,9 +88,7 @@ async def create_user(
     password_hash = await hash_password(password)
     try:
         async with writing(session):
-            conflict = await find_conflict(session, username=username, email=email)
-            if conflict is not None:
-                raise conflict
+            await _refuse_conflicts(session, username=username, email=email)
             user = User(
                 username=username,
                 email=email,
@@ -88,10 +99,8 @@ async def create_user(
             session.add(user)
     except IntegrityError:
         # A concurrent registration took the name or address between check and insert.
-        conflict = await find_conflict(session, username=username, email=email)
-        if conflict is None:
-            raise
-        raise conflict from None
+        await _refuse_conflicts(session, username=username, email=email)
+        raise
     return user
 
 
