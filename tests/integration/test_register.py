@@ -60,7 +60,7 @@ async def test_success_redirects_to_login_with_a_flash_and_mails_a_working_link(
     [message] = await mailbox.to("ada@example.com", "Verify your email")
     assert "http://127.0.0.1:8000/auth/verify/" in message
     token = await mailbox.last_token("verify")
-    verified = await client.get(f"/auth/verify/{token}")
+    verified = await post_form(client, f"/auth/verify/{token}")  # its "Verify email" button
     assert verified.status_code == 303
     assert (await fetch_user(app, "ada")).is_verified
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email
 import logging
+import re
 import socket
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from quart import Quart
+from quart import Response
 from quart.testing import QuartClient
 from sqlmodel import col
 from sqlmodel import update
@@ -45,26 +47,86 @@ async def registered_token(app: Quart, client: QuartClient, mailbox: Mailbox) ->
     return await mailbox.last_token("verify", "ada@example.com")
 
 
+ALREADY_VERIFIED = "Your email address is already verified."
+
+
 async def assert_invalid_link(client: QuartClient, token: str) -> None:
-    response = await client.get(f"/auth/verify/{token}")
-    body = await text(response)
-    assert response.status_code == 400
-    assert INVALID_LINK in body
-    assert "Link not valid" in body
+    """Refused when opened, and when its button is pressed."""
+    for response in (
+        await client.get(f"/auth/verify/{token}"),
+        await post_form(client, f"/auth/verify/{token}"),
+    ):
+        body = await text(response)
+        assert response.status_code == 400
+        assert INVALID_LINK in body
+        assert "Link not valid" in body
 
 
-async def test_the_link_verifies_once(
+async def press_verify(client: QuartClient, token: str) -> Response:
+    return await post_form(client, f"/auth/verify/{token}")
+
+
+async def test_opening_the_link_verifies_nothing_and_offers_the_button(
+    app: Quart, client: QuartClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A mail scanner that opens every link must not verify the address for its owner."""
+    token = await registered_token(app, client, Mailbox(app, caplog))
+    for _ in range(2):
+        response = await client.get(f"/auth/verify/{token}")
+        body = await text(response)
+        assert response.status_code == 200
+        form = re.search(r'<form[^>]*action="/auth/verify/([^"]+)"[^>]*>(.*?)</form>', body, re.S)
+        assert form, body
+        assert form.group(1) == token
+        assert 'method="post"' in form.group(0)
+        assert 'name="csrf_token"' in form.group(2)
+        assert ">Verify email</button>" in form.group(2)
+    assert not (await fetch_user(app, "ada")).is_verified
+
+
+async def test_pressing_the_button_verifies(
     app: Quart, client: QuartClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     token = await registered_token(app, client, Mailbox(app, caplog))
-    first = await client.get(f"/auth/verify/{token}")
-    assert first.status_code == 303
-    assert first.headers["Location"] == "/auth/login"
+    response = await press_verify(client, token)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/auth/login"
     page = await text(await client.get("/auth/login"))
     assert "Your email is verified. You can start quizzes now." in flashes(page)
     assert (await fetch_user(app, "ada")).is_verified
 
-    await assert_invalid_link(client, token)
+
+async def test_the_link_after_verifying_says_already_verified(
+    app: Quart, client: QuartClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await registered_token(app, client, Mailbox(app, caplog))
+    assert (await press_verify(client, token)).status_code == 303
+    first = (await fetch_user(app, "ada")).email_verified_at
+    for response in (await client.get(f"/auth/verify/{token}"), await press_verify(client, token)):
+        body = await text(response)
+        assert response.status_code == 200
+        assert ALREADY_VERIFIED in body
+        assert INVALID_LINK not in body
+        assert ">Verify email</button>" not in body
+    assert (await fetch_user(app, "ada")).email_verified_at == first
+
+
+async def test_the_button_needs_csrf(
+    app: Quart, client: QuartClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await registered_token(app, client, Mailbox(app, caplog))
+    response = await client.post(f"/auth/verify/{token}")
+    assert response.status_code == 403
+    assert not (await fetch_user(app, "ada")).is_verified
+
+
+async def test_the_page_is_a_fragment_for_htmx(
+    app: Quart, client: QuartClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await registered_token(app, client, Mailbox(app, caplog))
+    body = await text(await client.get(f"/auth/verify/{token}", headers=HTMX))
+    assert "<html" not in body
+    assert ">Verify email</button>" in body
 
 
 async def test_a_signed_in_user_goes_back_to_the_dashboard(
@@ -76,7 +138,7 @@ async def test_a_signed_in_user_goes_back_to_the_dashboard(
     client = await signed_in(app)
     assert "Resend verification email" in await text(await client.get("/dashboard"))
 
-    response = await client.get(f"/auth/verify/{token}")
+    response = await press_verify(client, token)
     assert response.status_code == 303
     assert response.headers["Location"] == "/dashboard"
     dashboard = await text(await client.get("/dashboard"))
@@ -90,7 +152,7 @@ async def test_verified_at_is_not_moved_by_a_second_token(
     """A resend after verifying is refused, so the first verification time stands."""
     mailbox = Mailbox(app, caplog)
     await register(app.test_client())
-    await app.test_client().get(f"/auth/verify/{await mailbox.last_token('verify')}")
+    await press_verify(app.test_client(), await mailbox.last_token("verify"))
     first = (await fetch_user(app, "ada")).email_verified_at
     client = await signed_in(app)
     response = await post_form(client, "/auth/verify/resend")
@@ -133,7 +195,8 @@ async def test_an_almost_expired_link_still_works(
 ) -> None:
     token = await registered_token(app, client, Mailbox(app, caplog))
     await expire_in(app, token, timedelta(minutes=1))
-    assert (await client.get(f"/auth/verify/{token}")).status_code == 303
+    assert (await client.get(f"/auth/verify/{token}")).status_code == 200
+    assert (await press_verify(client, token)).status_code == 303
 
 
 @pytest.mark.parametrize(
@@ -214,7 +277,7 @@ async def test_resend_issues_a_new_link_and_retires_the_old(
     new = tokens[-1]
     assert new != old
     await assert_invalid_link(client, old)
-    assert (await client.get(f"/auth/verify/{new}")).status_code == 303
+    assert (await press_verify(client, new)).status_code == 303
     assert (await fetch_user(app, "ada")).is_verified
 
 
@@ -320,7 +383,7 @@ async def test_verification_mail_goes_out_over_smtp(
         [(base, kind, token)] = LINK_PATTERN.findall(body)
         assert base == "http://127.0.0.1:8000"
         assert kind == "verify"
-        assert (await client.get(f"/auth/verify/{token}")).status_code == 303
+        assert (await press_verify(client, token)).status_code == 303
         assert (await fetch_user(app, "ada")).is_verified
 
 

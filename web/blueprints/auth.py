@@ -33,7 +33,9 @@ from web.ratelimit import client_address
 from web.ratelimit import counted_limit
 from web.ratelimit import spend_allowance
 from web.services import accounts
+from web.services import email_links
 from web.services.accounts import AccountError
+from web.services.email_links import Verification
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -157,19 +159,46 @@ async def logout() -> Response:
     return redirect_to(url_for("main.home"))
 
 
+async def invalid_link_page(description: str) -> Response:
+    """The 400 page of a mailed link that is not (or no longer) valid; passwords.py too."""
+    return await page_or_fragment(
+        "pages/auth/link_invalid.html",
+        "error_message",
+        status=400,
+        code=400,
+        title="Link not valid",
+        description=description,
+    )
+
+
+async def _verification_page(verification: Verification, token: str) -> Response:
+    return await page_or_fragment(
+        "pages/auth/verify_email.html",
+        "verify_email_form",
+        token=token,
+        verification=verification,
+        signed_in=await current_account() is not None,
+    )
+
+
 @blueprint.get("/verify/<token>")
+async def verify_email_page(token: str) -> Response:
+    """Opening the link verifies nothing (mail scanners open links): it offers the button."""
+    try:
+        verification = await email_links.check_verification_link(get_session(), token)
+    except AccountError as error:
+        return await invalid_link_page(error.message)
+    return await _verification_page(verification, token)
+
+
+@blueprint.post("/verify/<token>")
 async def verify_email(token: str) -> Response:
     try:
-        await accounts.verify_email(get_session(), token)
+        verification = await email_links.verify_email(get_session(), token)
     except AccountError as error:
-        return await page_or_fragment(
-            "pages/auth/link_invalid.html",
-            "error_message",
-            status=400,
-            code=400,
-            title="Link not valid",
-            description=error.message,
-        )
+        return await invalid_link_page(error.message)
+    if verification.already_verified:
+        return await _verification_page(verification, token)
     await flash("Your email is verified. You can start quizzes now.", "success")
     signed_in = await current_account() is not None
     return redirect_to(url_for("dashboard.dashboard" if signed_in else "auth.login_page"))
@@ -182,7 +211,7 @@ async def resend_verification() -> Response:
     if user.is_verified:
         await flash("Your email is already verified.", "success")
         return redirect_to(url_for("dashboard.dashboard"))
-    await accounts.send_verification(get_session(), user)
+    await email_links.send_verification(get_session(), user)
     if is_htmx():
         return await fragment("verification_notice", user=user, sent=True)
     await flash(f"We sent a new verification link to {user.email}.", "success")

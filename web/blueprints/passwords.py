@@ -14,6 +14,7 @@ from quart_rate_limiter import rate_limit
 from web.auth import login_required
 from web.auth import require_account
 from web.auth import session_token
+from web.blueprints.auth import invalid_link_page
 from web.db import get_session
 from web.forms.accounts import parse_email_only
 from web.forms.accounts import parse_new_password
@@ -22,6 +23,7 @@ from web.htmx import redirect_to
 from web.ratelimit import counted_limit
 from web.ratelimit import spend_allowance
 from web.services import accounts
+from web.services import email_links
 from web.services.accounts import AccountError
 
 blueprint = Blueprint("passwords", __name__, url_prefix="/auth")
@@ -50,7 +52,7 @@ async def forgot_password() -> Response:
             errors=parsed.errors,
         )
     await spend_allowance()
-    await accounts.request_password_reset(get_session(), parsed.data)
+    await email_links.request_password_reset(get_session(), parsed.data)
     await flash(RESET_SENT, "success")  # the same words whether or not the account exists
     return redirect_to(url_for("auth.login_page"))
 
@@ -68,20 +70,13 @@ async def _reset_form(token: str, errors: dict[str, str], status: int = 200) -> 
 
 
 async def _invalid_link(error: AccountError) -> Response:
-    return await page_or_fragment(
-        "pages/auth/link_invalid.html",
-        "error_message",
-        status=400,
-        code=400,
-        title="Link not valid",
-        description=f"{error.message} You can ask for a new one.",
-    )
+    return await invalid_link_page(f"{error.message} You can ask for a new one.")
 
 
 @blueprint.get("/reset-password/<token>")
 async def reset_password_page(token: str) -> Response:
     try:
-        await accounts.check_reset_token(get_session(), token)
+        await email_links.check_reset_token(get_session(), token)
     except AccountError as error:
         return await _invalid_link(error)
     return await _reset_form(token, {})

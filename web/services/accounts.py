@@ -1,14 +1,13 @@
-"""Services: accounts: registration, email tokens, throttled log-in, sessions, passwords."""
+"""Services: accounts: registration, throttled log-in, sessions, passwords (the mailed
+links: email_links.py)."""
 
 from __future__ import annotations
 
-from quart import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel import delete
 from sqlmodel import or_
 from sqlmodel import select
-from sqlmodel import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from web.db import release
@@ -16,8 +15,6 @@ from web.db import writing
 from web.forms.accounts import INVALID_LOGIN
 from web.forms.accounts import Login
 from web.forms.accounts import Registration
-from web.mail import send_email
-from web.models import EmailToken
 from web.models import TokenPurpose
 from web.models import User
 from web.models import UserSession
@@ -31,18 +28,9 @@ from web.security import needs_rehash
 from web.security import new_url_token
 from web.security import verify_password
 from web.services import throttles
-
-MAX_TOKEN_LENGTH = 100  # ours are 43 characters; longer is garbage, not worth a query
-INVALID_LINK = "This link is invalid, has expired or was already used."
-
-
-class AccountError(ValueError):
-    """A domain refusal with a message fit to show, keyed by the form field it concerns."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+from web.services.email_links import consume_token
+from web.services.email_links import send_verification
+from web.services.errors import AccountError
 
 
 async def find_conflicts(
@@ -109,98 +97,6 @@ async def register(session: AsyncSession, data: Registration) -> User:
         session, username=data.username, email=data.email, password=data.password
     )
     await send_verification(session, user)
-    return user
-
-
-def _link(path: str) -> str:
-    return f"{current_app.config['BASE_URL']}{path}"
-
-
-async def _issue_token(session: AsyncSession, user: User, purpose: TokenPurpose) -> str:
-    """A fresh one-use token; older unused ones of the same purpose stop working."""
-    assert user.id is not None  # noqa: S101 - a persisted user
-    token, token_hash = new_url_token()
-    async with writing(session):
-        await session.exec(
-            update(EmailToken)
-            .where(
-                col(EmailToken.user_id) == user.id,
-                col(EmailToken.purpose) == purpose,
-                col(EmailToken.used_at).is_(None),
-            )
-            .values(used_at=utcnow())
-        )
-        session.add(EmailToken.issue(user.id, purpose, token_hash))
-    return token
-
-
-# Subject (CONTRACT.md), body template, and the link's path for each kind of token.
-TOKEN_EMAILS = {
-    TokenPurpose.VERIFY_EMAIL: ("Verify your email", "verify_email", "/auth/verify/{}"),
-    TokenPurpose.RESET_PASSWORD: (
-        "Reset your password",
-        "reset_password",
-        "/auth/reset-password/{}",
-    ),
-}
-
-
-async def _mail_token(session: AsyncSession, user: User, purpose: TokenPurpose) -> None:
-    token = await _issue_token(session, user, purpose)
-    subject, template, path = TOKEN_EMAILS[purpose]
-    link = _link(path.format(token))
-    await send_email(user.email, subject, template, username=user.username, link=link)
-
-
-async def send_verification(session: AsyncSession, user: User) -> None:
-    await _mail_token(session, user, TokenPurpose.VERIFY_EMAIL)
-
-
-async def _usable_token(
-    session: AsyncSession, token: str, purpose: TokenPurpose
-) -> tuple[EmailToken, User]:
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        raise AccountError("token", INVALID_LINK)
-    row = (
-        await session.exec(
-            select(EmailToken, User)
-            .join(User, col(User.id) == EmailToken.user_id)
-            .where(col(EmailToken.token_hash) == hash_token(token), EmailToken.purpose == purpose)
-        )
-    ).first()
-    if row is None or not row[0].is_usable():
-        raise AccountError("token", INVALID_LINK)
-    return row
-
-
-async def _consume_token(session: AsyncSession, token: str, purpose: TokenPurpose) -> User:
-    """Spend a token in one statement, so of two concurrent uses exactly one wins."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        raise AccountError("token", INVALID_LINK)
-    now = utcnow()
-    spent = (
-        await session.exec(
-            update(EmailToken)
-            .where(
-                col(EmailToken.token_hash) == hash_token(token),
-                col(EmailToken.purpose) == purpose,
-                col(EmailToken.used_at).is_(None),
-                col(EmailToken.expires_at) > now,
-            )
-            .values(used_at=now)
-            .returning(col(EmailToken.user_id))
-        )
-    ).first()
-    user = await session.get(User, spent[0]) if spent is not None else None
-    if user is None:
-        raise AccountError("token", INVALID_LINK)
-    return user
-
-
-async def verify_email(session: AsyncSession, token: str) -> User:
-    async with writing(session):
-        user = await _consume_token(session, token, TokenPurpose.VERIFY_EMAIL)
-        user.email_verified_at = user.email_verified_at or utcnow()
     return user
 
 
@@ -318,24 +214,11 @@ async def _close_sessions(session: AsyncSession, user_id: int, keep: str | None 
     await session.exec(query)
 
 
-async def request_password_reset(session: AsyncSession, email: str) -> None:
-    """Mail a reset link if the address has an account; the caller says the same either way."""
-    user = (await session.exec(select(User).where(User.email == email))).first()
-    if user is None or not user.is_active:
-        return
-    await _mail_token(session, user, TokenPurpose.RESET_PASSWORD)
-
-
-async def check_reset_token(session: AsyncSession, token: str) -> User:
-    _record, user = await _usable_token(session, token, TokenPurpose.RESET_PASSWORD)
-    return user
-
-
 async def reset_password(session: AsyncSession, token: str, new_password: str) -> User:
     """Set the password, end every session of the account, and lift its log-in throttles."""
     password_hash = await hash_password(new_password)
     async with writing(session):
-        user = await _consume_token(session, token, TokenPurpose.RESET_PASSWORD)
+        user = await consume_token(session, token, TokenPurpose.RESET_PASSWORD)
         user.password_hash = password_hash
         assert user.id is not None  # noqa: S101 - a persisted user
         await throttles.clear(session, account_subject(user.id))
