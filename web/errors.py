@@ -32,7 +32,11 @@ async def render_error(error: HTTPException) -> Response:
     if not description or (generic is not None and description == generic.description):
         # werkzeug's stock wording is written for developers; ours says what to do next.
         description = FRIENDLY_DESCRIPTIONS.get(code, description or "")
-    return await render_problem(code, description)
+    response = await render_problem(code, description)
+    for name, value in error.get_headers():  # a 405's Allow, a 429's Retry-After
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 async def render_problem(code: int, description: str) -> Response:
@@ -56,9 +60,8 @@ async def handle_rate_limited(error: RateLimitExceeded) -> Response:
     wait = error.retry_after if isinstance(error.retry_after, int) else 1
     wait = max(wait, 1)
     error.description = f"Too many requests. Please try again in {wait} second{'s' * (wait != 1)}."
-    response = await render_error(error)
-    response.headers["Retry-After"] = str(wait)
-    return response
+    error.retry_after = wait
+    return await render_error(error)  # one Retry-After: set, not added (stack-facts §5)
 
 
 async def handle_unexpected(error: Exception) -> Response:

@@ -73,9 +73,15 @@ def tokens_match(expected: object, sent: object) -> bool:
 
 
 async def check_csrf() -> None:
-    """Refuse any unsafe request that lacks the session's token or comes from another site."""
+    """Refuse any unsafe request that lacks the session's token or comes from another site.
+
+    Routing answers first: a URL that does not take the method is a 405 and an unknown one a
+    404 (there is nothing there to protect); werkzeug matched the request before this runs.
+    """
     if request.method not in UNSAFE_METHODS:
         return
+    if request.routing_exception is not None:
+        raise request.routing_exception
     site = request.headers.get("Sec-Fetch-Site")
     if site is not None and site not in TRUSTED_FETCH_SITES:
         raise CSRFError()

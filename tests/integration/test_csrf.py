@@ -119,3 +119,24 @@ async def test_session_cookie_is_secure_in_production_settings(database_url: str
     assert "Secure" in cookie
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+# Where an unsafe method goes nowhere, routing answers before the CSRF check (there is
+# nothing to protect): GET-only pages and a POST-only form are 405, an unknown URL 404.
+ROUTING_ANSWERS = [
+    (path, method, 405) for path in ("/", "/dashboard", "/health") for method in UNSAFE
+]
+ROUTING_ANSWERS += [("/auth/verify/resend", method, 405) for method in ("PUT", "PATCH", "DELETE")]
+ROUTING_ANSWERS += [("/no/such/page", method, 404) for method in UNSAFE]
+
+
+@pytest.mark.parametrize(("path", "method", "status"), ROUTING_ANSWERS)
+async def test_routing_answers_before_the_csrf_check(
+    echo_app: Quart, path: str, method: str, status: int
+) -> None:
+    """A method the URL does take is still refused without a token (the tests above)."""
+    client = echo_app.test_client()
+    await client.get("/")
+    response = await client.open(path, method=method)
+    assert response.status_code == status
+    assert ("Allow" in response.headers) == (status == 405)
