@@ -126,18 +126,24 @@ class Limiter(RateLimiter):
         key = f"{current_app.import_name}-{request.endpoint}-spent-{limit.key}-"
         return await self.state(limit, key + await self.key_function())
 
+    @staticmethod
+    def _counted_setting_here() -> str | None:
+        if not current_app.config["QUART_RATE_LIMITER_ENABLED"]:
+            return None
+        return counted_setting(current_app.view_functions.get(request.endpoint or ""))
+
     async def refuse_exhausted_allowance(self) -> None:
         """before_request: a counted limit already spent refuses before the view runs."""
-        setting = counted_setting(current_app.view_functions.get(request.endpoint or ""))
-        if setting is None or not current_app.config["QUART_RATE_LIMITER_ENABLED"]:
+        setting = self._counted_setting_here()
+        if setting is None:
             return
         retry_after = (await self.counted_state(setting)).retry_after
         if retry_after is not None:
             raise RateLimitExceeded(retry_after)
 
     async def spend(self) -> None:
-        setting = counted_setting(current_app.view_functions.get(request.endpoint or ""))
-        if setting is None or not current_app.config["QUART_RATE_LIMITER_ENABLED"]:
+        setting = self._counted_setting_here()
+        if setting is None:
             return
         state = await self.counted_state(setting)
         await self.store.set(state.key, state.arrival + timedelta(seconds=state.limit.inverse))
@@ -176,14 +182,14 @@ class Limiter(RateLimiter):
         return states
 
 
-def limiter() -> Limiter:
-    limiter: Limiter = current_app.extensions["rate_limiter"]
-    return limiter
+def current_limiter() -> Limiter:
+    found: Limiter = current_app.extensions["rate_limiter"]
+    return found
 
 
 async def spend_allowance() -> None:
     """Count this request against its route's counted limit (see counted_limit)."""
-    await limiter().spend()
+    await current_limiter().spend()
 
 
 def init_app(app: Quart) -> Limiter:
