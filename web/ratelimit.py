@@ -71,9 +71,11 @@ class ExpiringRedisStore(RedisStore):
 
 def counted_limit[V: Callable[..., Any]](setting: str) -> Callable[[V], V]:
     """Mark a form route whose per-address limit (the config `setting`) counts only what it
-    is meant to count: the view spends it with spend_allowance() on the outcomes that do (a
-    failed log-in, an account made), not on every request. An exhausted allowance is still
-    refused before the view runs. The app-wide default limit covers the route as well."""
+    is meant to count. A request takes its share when it arrives (refused with a 429 when
+    none is left, before the view runs), and the view gives it back with refund_allowance()
+    when the outcome does not count (a successful log-in, a form sent back to fix): taken
+    first, so a burst of requests cannot all pass before any is counted. The app-wide
+    default limit covers the route as well."""
 
     def mark(view: V) -> V:
         setattr(view, COUNTED_LIMIT_ATTRIBUTE, setting)
@@ -132,21 +134,23 @@ class Limiter(RateLimiter):
             return None
         return counted_setting(current_app.view_functions.get(request.endpoint or ""))
 
-    async def refuse_exhausted_allowance(self) -> None:
-        """before_request: a counted limit already spent refuses before the view runs."""
-        setting = self._counted_setting_here()
-        if setting is None:
-            return
-        retry_after = (await self.counted_state(setting)).retry_after
-        if retry_after is not None:
-            raise RateLimitExceeded(retry_after)
-
-    async def spend(self) -> None:
+    async def take_allowance(self) -> None:
+        """before_request: take this request's share of a counted limit, or refuse it."""
         setting = self._counted_setting_here()
         if setting is None:
             return
         state = await self.counted_state(setting)
+        if state.retry_after is not None:
+            raise RateLimitExceeded(state.retry_after)
         await self.store.set(state.key, state.arrival + timedelta(seconds=state.limit.inverse))
+
+    async def refund(self) -> None:
+        setting = self._counted_setting_here()
+        if setting is None:
+            return
+        state = await self.counted_state(setting)
+        earlier = state.arrival - timedelta(seconds=state.limit.inverse)
+        await self.store.set(state.key, max(earlier, state.now))
 
     async def _after_request(self, response: Response) -> Response:
         """RateLimit-* and X-RateLimit-* of the limit with the fewest requests left; on a
@@ -187,9 +191,10 @@ def current_limiter() -> Limiter:
     return found
 
 
-async def spend_allowance() -> None:
-    """Count this request against its route's counted limit (see counted_limit)."""
-    await current_limiter().spend()
+async def refund_allowance() -> None:
+    """Give back this request's share of its route's counted limit: its outcome is not what
+    the limit counts (see counted_limit)."""
+    await current_limiter().refund()
 
 
 def init_app(app: Quart) -> Limiter:
@@ -207,7 +212,7 @@ def init_app(app: Quart) -> Limiter:
         store=store,
         default_limits=[app.config["RATELIMIT_DEFAULT"]],
     )
-    app.before_request(limiter.refuse_exhausted_allowance)
+    app.before_request(limiter.take_allowance)
     exempt_static_files(app)
     app.extensions["rate_limiter"] = limiter
     return limiter

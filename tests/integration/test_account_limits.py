@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 from quart import Quart
 from quart import Response
 
+from tests.concurrency import hold_together
+from tests.conftest import make_app
+from tests.databases import REDIS_URL
 from tests.integration.accounts_helpers import HTMX
 from tests.integration.accounts_helpers import Mailbox
 from tests.integration.accounts_helpers import fetch_all
@@ -20,6 +25,7 @@ from tests.integration.accounts_helpers import register
 from tests.integration.accounts_helpers import running_app
 from tests.integration.accounts_helpers import text
 from web.models import User
+from web.services import accounts
 
 
 @pytest.fixture
@@ -205,3 +211,38 @@ async def test_pages_are_not_limited_by_the_form_limits(limited: Quart) -> None:
     for path in ("/auth/register", "/auth/login", "/auth/forgot-password"):
         response = await client.get(path, headers=HTMX)
         assert response.status_code == 200
+
+
+async def test_registrations_sent_at_once_cannot_outrun_the_limit(
+    limited: Quart, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The allowance is taken when the request arrives (and given back if the form is sent
+    back), so a burst that hashes its passwords together still makes three accounts."""
+    hold_together(monkeypatch, accounts, "hash_password", parties=3)
+    responses = await asyncio.gather(
+        *(
+            register(limited.test_client(), username=f"user_{n}", email=f"u{n}@example.com")
+            for n in range(4)
+        )
+    )
+    assert sorted(response.status_code for response in responses) == [303, 303, 303, 429]
+    assert len(await fetch_all(limited, User)) == 3
+
+
+@pytest.mark.needs_redis
+async def test_counted_limits_are_shared_by_workers_through_redis(database_url: str) -> None:
+    """Two app instances stand for two hypercorn workers on one Redis."""
+    assert REDIS_URL, "TEST_REDIS_URL must name a Redis for this test"
+    settings = {"QUART_RATE_LIMITER_ENABLED": True, "REDIS_URL": REDIS_URL}
+    async with running_app(database_url, **settings) as first:
+        second = make_app(database_url, **settings)
+        first.import_name = second.import_name = f"hq-{uuid.uuid4().hex[:8]}"  # fresh keys
+        async with second.test_app():
+            await make_user(first)
+            workers = [first, second]
+            for n in range(6):  # successes give their share back, on either worker
+                assert (await log_in(workers[n % 2].test_client())).status_code == 303
+            for n in range(5):
+                response = await log_in(workers[n % 2].test_client(), "ada", "Wrong1password")
+                assert response.status_code == 422
+            await assert_too_many(await log_in(second.test_client()), at_most=15 * 60)

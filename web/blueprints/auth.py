@@ -31,7 +31,7 @@ from web.htmx import page_or_fragment
 from web.htmx import redirect_to
 from web.ratelimit import client_address
 from web.ratelimit import counted_limit
-from web.ratelimit import spend_allowance
+from web.ratelimit import refund_allowance
 from web.services import accounts
 from web.services import email_links
 from web.services.accounts import AccountError
@@ -57,8 +57,8 @@ async def register_page() -> Response:
 @blueprint.post("/register")
 @counted_limit("RATELIMIT_REGISTER")
 async def register() -> Response:
-    """Every problem at once, a taken name or address among them. Only an account made, or
-    telling that an address has one, spends the allowance: not a form sent back to fix."""
+    """Every problem at once, a taken name or address among them. A form sent back to fix
+    gives its share of the allowance back, unless it told that an address has an account."""
     parsed = parse_registration(await request.form)
     session = get_session()
     errors = parsed.errors | await accounts.find_conflicts(session, **available(parsed))
@@ -68,15 +68,14 @@ async def register() -> Response:
         except AccountError as error:  # a concurrent registration won the name or address
             errors[error.field] = error.message
         else:
-            await spend_allowance()
             await flash(
                 f"Account created. We sent a verification link to {user.email}; "
                 "open it, then log in.",
                 "success",
             )
             return redirect_to(url_for("auth.login_page"))
-    if "email" in errors and "email" not in parsed.errors:
-        await spend_allowance()
+    if "email" not in errors or "email" in parsed.errors:
+        await refund_allowance()
     return await page_or_fragment(
         "pages/auth/register.html",
         "register_form",
@@ -118,8 +117,8 @@ async def login_page() -> Response:
 @blueprint.post("/login")
 @counted_limit("RATELIMIT_LOGIN")
 async def login() -> Response:
-    """Every refused log-in spends the allowance; a successful one does not (a class logs
-    in from one address)."""
+    """Every refused log-in counts against the allowance; a successful one gives its share
+    back (a class logs in from one address)."""
     form = await request.form
     next_url = safe_next(form.get("next"), "")
     parsed = parse_login(form)
@@ -135,11 +134,11 @@ async def login() -> Response:
         except AccountError as error:
             parsed.errors[error.field] = error.message
         else:
+            await refund_allowance()
             cookie_session.clear()  # a new CSRF token for the new session: no fixation
             login_user(SessionUser(token, user=user), remember=parsed.data.remember)
             await flash(f"Welcome, {user.username}.", "success")
             return redirect_to(next_url or url_for("dashboard.dashboard"))
-    await spend_allowance()
     return await page_or_fragment(
         "pages/auth/login.html",
         "login_form",

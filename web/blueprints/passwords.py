@@ -21,7 +21,7 @@ from web.forms.accounts import parse_new_password
 from web.htmx import page_or_fragment
 from web.htmx import redirect_to
 from web.ratelimit import counted_limit
-from web.ratelimit import spend_allowance
+from web.ratelimit import refund_allowance
 from web.services import accounts
 from web.services import email_links
 from web.services.accounts import AccountError
@@ -41,9 +41,10 @@ async def forgot_password_page() -> Response:
 @blueprint.post("/forgot-password")
 @counted_limit("RATELIMIT_FORGOT")
 async def forgot_password() -> Response:
-    """A well-formed address spends the allowance (it may send an email); a typo does not."""
+    """A well-formed address counts (it may send an email); a typo gives its share back."""
     parsed = parse_email_only(await request.form)
     if parsed.data is None:
+        await refund_allowance()
         return await page_or_fragment(
             "pages/auth/forgot_password.html",
             "email_form",
@@ -51,7 +52,6 @@ async def forgot_password() -> Response:
             values=parsed.values,
             errors=parsed.errors,
         )
-    await spend_allowance()
     await email_links.request_password_reset(get_session(), parsed.data)
     await flash(RESET_SENT, "success")  # the same words whether or not the account exists
     return redirect_to(url_for("auth.login_page"))
