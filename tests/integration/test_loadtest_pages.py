@@ -6,13 +6,11 @@ from __future__ import annotations
 from tests.integration.quiz_helpers import HTMX
 from tests.integration.quiz_helpers import Player
 from tests.integration.quiz_helpers import question_url
-from tests.load.client import CSRF_FIELD
 from tests.load.client import CSRF_HEADER
 from tests.load.client import NEXT_QUESTION
 from tests.load.client import RESULTS_LINK
-from tests.load.client import Figures
-from tests.load.client import percentile
 from tests.load.client import read_card
+from tests.load.client import read_csrf
 
 
 async def test_the_taker_finds_card_next_question_and_results(player: Player) -> None:
@@ -44,24 +42,4 @@ async def test_the_taker_finds_card_next_question_and_results(player: Player) ->
 async def test_the_login_form_carries_its_token(player: Player) -> None:
     client = player.client.app.test_client()
     page = await (await client.get("/auth/login")).get_data(as_text=True)
-    assert CSRF_FIELD.search(page)
-
-
-def test_percentiles_are_nearest_rank() -> None:
-    values = [float(n) for n in range(1, 101)]
-    assert percentile(values, 0.50) == 50
-    assert percentile(values, 0.99) == 99
-    assert percentile([7.0], 0.99) == 7
-    assert percentile([], 0.5) == 0
-
-
-def test_the_table_counts_successes_and_errors_per_kind() -> None:
-    figures = Figures()
-    for ms in (10.0, 20.0, 30.0):
-        figures.record("answer", ms)
-    figures.fail("login", "HTTP 429")
-    assert figures.requests == 4
-    header, answer, login = figures.table(seconds=3.0)
-    assert header.split()[:3] == ["kind", "count", "req/s"]
-    assert answer.split()[:6] == ["answer", "3", "1.0", "20", "30", "30"]
-    assert "'HTTP 429': 1" in login
+    assert read_csrf(page)

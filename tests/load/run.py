@@ -1,6 +1,7 @@
 """Load test (`make loadtest`): N takers against the app served as the Procfile serves it.
 
-    python -m tests.load.run --backend sqlite|postgres [--takers 200] [--duration 60]
+    python -m tests.load.run [--backend sqlite|postgres|both] [--takers 200] [--duration 60]
+                             [--max-requests N]
 
 Production tier, `hyperquiz check-config` then hypercorn (1 worker on SQLite; 2 workers with
 PostgreSQL and Redis), on a scratch database with the demo quizzes imported and N verified
@@ -47,6 +48,8 @@ GENEROUS = "1000000 per minute"  # every taker shares 127.0.0.1: raise the limit
 LIMITS = ("RATELIMIT_LOGIN", "RATELIMIT_REGISTER", "RATELIMIT_FORGOT", "RATELIMIT_DEFAULT")
 LOG_PROBLEMS = ("QueuePool limit", "database is locked", "Traceback")
 GRACE = 120  # seconds a taker may take to finish the quiz it was in when time ran out
+REQUEST_TIMEOUT = 60  # seconds; longer than the pool's 30 s timeout, so that one shows as a 500
+REQUESTS_PER_TAKER_SECOND = 5  # the default request budget: far above what 2 cores serve
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -102,7 +105,10 @@ def prepare(env: dict[str, str], takers: int) -> None:
     started = time.monotonic()
     maker = [sys.executable, "-m", "tests.load.takers", str(takers), "taker"]
     subprocess.run(maker, env=env, cwd=ROOT, check=True)
-    print(f"made {takers} verified takers in {time.monotonic() - started:.1f} s")
+    print(
+        f"made {takers} verified takers (a production argon2 hash each) in "
+        f"{time.monotonic() - started:.1f} s, before the timed window"
+    )
 
 
 def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -156,10 +162,13 @@ def tree_cpu_seconds(root_pid: int) -> float:
     return total
 
 
-async def drive(port: int, takers: int, duration: float, slugs: list[str]) -> Figures:
-    figures = Figures()
+async def drive(
+    port: int, takers: int, duration: float, slugs: list[str], max_requests: int
+) -> Figures:
+    """All takers at once until the deadline, then a grace period to finish their quizzes."""
+    figures = Figures(max_requests)
     deadline = time.monotonic() + duration
-    timeout = aiohttp.ClientTimeout(total=60)
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     connector = aiohttp.TCPConnector(limit=takers + 10)
     async with aiohttp.ClientSession(
         timeout=timeout, connector=connector, cookie_jar=aiohttp.DummyCookieJar()
@@ -167,16 +176,26 @@ async def drive(port: int, takers: int, duration: float, slugs: list[str]) -> Fi
         base = f"http://127.0.0.1:{port}"
         people = [Taker(http, base, figures, taker_name("taker", n)) for n in range(takers)]
         tasks = [asyncio.create_task(person.run(PASSWORD, slugs, deadline)) for person in people]
-        _done, pending = await asyncio.wait(tasks, timeout=duration + GRACE)
+        done, pending = await asyncio.wait(tasks, timeout=duration + GRACE)
         for task in pending:
             task.cancel()
-            figures.fail("unfinished", "still running after the grace period")
+            figures.fail("unfinished", f"still running {GRACE} s after the end")
+        for task in done:  # a bug in the client must not pass for a quiet run
+            if (error := task.exception()) is not None:
+                figures.fail("client", f"crashed ({type(error).__name__}: {error})")
     return figures
 
 
 def scan_logs(*paths: Path) -> dict[str, int]:
     text = "".join(p.read_text(errors="replace") for p in paths if p.is_file())
     return {problem: text.count(problem) for problem in LOG_PROBLEMS}
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
 
 
 @dataclass
@@ -190,6 +209,7 @@ class Measurement:
     seconds: float
     server_cpu: float
     client_cpu: float
+    busy_cores: float
     problems: dict[str, int]
 
     @property
@@ -198,22 +218,28 @@ class Measurement:
 
     def print(self) -> None:
         figures, seconds = self.figures, self.seconds
-        total = figures.requests
+        total = figures.sent
         print(
             f"\n== {self.backend}, {self.workers} worker(s), {self.takers} takers, {seconds:.1f} s"
         )
         for line in figures.table(seconds):
             print(line)
-        print(f"requests {total}, {total / seconds:.1f} req/s; quizzes {figures.quizzes_completed}")
-        per_request = self.server_cpu * 1000 / max(total, 1)
+        budget = " (request budget reached: the run stopped early)" if figures.budget_spent else ""
         print(
-            f"errors {figures.errors.total()}; server CPU {per_request:.2f} ms/request "
-            f"({self.server_cpu:.1f} s); client CPU {self.client_cpu:.1f} s"
+            f"requests {total}, {total / seconds:.1f} req/s; "
+            f"quizzes completed {figures.quizzes_completed}{budget}"
+        )
+        print(
+            f"errors {figures.errors.total()}; "
+            f"server CPU {self.server_cpu * 1000 / max(total, 1):.2f} ms/request "
+            f"({self.server_cpu:.1f} s); client CPU {self.client_cpu * 1000 / max(total, 1):.2f} "
+            f"ms/request ({self.client_cpu:.1f} s); machine busy {self.busy_cores:.2f} of "
+            f"{os.cpu_count()} cores"
         )
         print("server log: " + ", ".join(f"{k!r} x{n}" for k, n in self.problems.items()))
 
 
-def run(backend: str, takers: int, duration: float) -> bool:
+def run(backend: str, takers: int, duration: float, max_requests: int) -> bool:
     workdir = Path(tempfile.mkdtemp(prefix=f"hq-load-{backend}-"))
     port = free_port()
     env, database = environment(backend, workdir, port)
@@ -224,9 +250,11 @@ def run(backend: str, takers: int, duration: float) -> bool:
         server = serve(env, port, log)
         cpu_before = tree_cpu_seconds(server.pid)
         client_before = resource.getrusage(resource.RUSAGE_SELF)
+        busy_before, total_before = machine_ticks()
         started = time.monotonic()
-        figures = asyncio.run(drive(port, takers, duration, untimed_quizzes()))
+        figures = asyncio.run(drive(port, takers, duration, untimed_quizzes(), max_requests))
         seconds = time.monotonic() - started
+        busy_after, total_after = machine_ticks()
         server_cpu = tree_cpu_seconds(server.pid) - cpu_before
         client_after = resource.getrusage(resource.RUSAGE_SELF)
         client_cpu = (client_after.ru_utime - client_before.ru_utime) + (
@@ -235,16 +263,18 @@ def run(backend: str, takers: int, duration: float) -> bool:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         server = None
-        problems = scan_logs(log, *(workdir / "logs").glob("*.log*"))
         measurement = Measurement(
-            backend,
-            int(env["WEB_CONCURRENCY"]),
-            takers,
-            figures,
-            seconds,
-            server_cpu,
-            client_cpu,
-            problems,
+            backend=backend,
+            workers=int(env["WEB_CONCURRENCY"]),
+            takers=takers,
+            figures=figures,
+            seconds=seconds,
+            server_cpu=server_cpu,
+            client_cpu=client_cpu,
+            busy_cores=(busy_after - busy_before)
+            / max(total_after - total_before, 1)
+            * (os.cpu_count() or 1),
+            problems=scan_logs(log, *(workdir / "logs").glob("*.log*")),
         )
         measurement.print()
         return measurement.passed
@@ -260,10 +290,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--takers", type=int, default=200)
-    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--duration", type=float, default=60, help="seconds of driven load")
+    parser.add_argument(
+        "--max-requests",
+        type=int,
+        default=0,
+        help=f"stop after this many requests (default: {REQUESTS_PER_TAKER_SECOND} per taker "
+        "and second)",
+    )
     arguments = parser.parse_args()
+    budget = arguments.max_requests or int(
+        arguments.takers * arguments.duration * REQUESTS_PER_TAKER_SECOND
+    )
     backends = ["sqlite", "postgres"] if arguments.backend == "both" else [arguments.backend]
-    results = [run(backend, arguments.takers, arguments.duration) for backend in backends]
+    results = [run(backend, arguments.takers, arguments.duration, budget) for backend in backends]
     sys.exit(0 if all(results) else 1)
 
 
