@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 from aiohttp import web
+from aiohttp.test_utils import BaseTestServer
 from aiohttp.test_utils import TestServer
 
 from tests.load.client import BudgetSpentError
@@ -84,7 +85,7 @@ def test_the_table_counts_successes_and_errors_per_kind() -> None:
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[TestServer]:
+async def server() -> AsyncIterator[BaseTestServer]:
     """A stand-in for the app on 127.0.0.1: /limited answers 429, /ok answers 200."""
 
     async def limited(_request: web.Request) -> web.Response:
@@ -102,7 +103,7 @@ async def server() -> AsyncIterator[TestServer]:
         yield test_server
 
 
-async def test_a_429_is_an_error_of_its_kind(server: TestServer) -> None:
+async def test_a_429_is_an_error_of_its_kind(server: BaseTestServer) -> None:
     figures = Figures(max_requests=10)
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
         taker = Taker(http, str(server.make_url("")).rstrip("/"), figures, "t0")
@@ -115,7 +116,7 @@ async def test_a_429_is_an_error_of_its_kind(server: TestServer) -> None:
     assert body == "hyperquiz_session=s1"  # the Secure cookie went back over plain http
 
 
-async def test_the_request_budget_stops_a_taker_without_an_error(server: TestServer) -> None:
+async def test_the_request_budget_stops_a_taker_without_an_error(server: BaseTestServer) -> None:
     figures = Figures(max_requests=1)
     async with aiohttp.ClientSession() as http:
         taker = Taker(http, str(server.make_url("")).rstrip("/"), figures, "t0")
