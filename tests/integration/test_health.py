@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 
@@ -51,7 +52,7 @@ async def test_health_checks_redis_when_configured(database_url: str) -> None:
 
 
 def script_head() -> str:
-    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
@@ -79,6 +80,18 @@ async def test_health_is_503_when_the_database_is_not_migrated(unmigrated_url: s
     assert report["status"] == "unhealthy"
     assert report["database"] == f"not migrated: no revision, head is {script_head()}"
     assert set(report) == {"status", "database", "version", "timestamp"}
+
+
+async def test_health_is_503_when_the_database_is_behind_head(unmigrated_url: str) -> None:
+    """A database one migration behind the code names both revisions."""
+    await asyncio.to_thread(migrate, unmigrated_url)  # alembic runs its own event loop
+    await asyncio.to_thread(migrate, unmigrated_url, "-1", down=True)
+    head = script_head()
+    behind = ScriptDirectory.from_config(alembic_config()).get_revision(head).down_revision
+    assert behind
+    status, report = await _report(unmigrated_url)
+    assert status == 503
+    assert report["database"] == f"not migrated: at {behind}, head is {head}"
 
 
 async def test_the_head_is_read_once_at_start_up(
