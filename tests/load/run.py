@@ -50,6 +50,7 @@ LIMITS = ("RATELIMIT_LOGIN", "RATELIMIT_REGISTER", "RATELIMIT_FORGOT", "RATELIMI
 LOG_PROBLEMS = ("QueuePool limit", "database is locked", "Traceback")
 GRACE = 120  # seconds a taker may take to finish the quiz it was in when time ran out
 REQUEST_TIMEOUT = 60  # seconds; longer than the pool's 30 s timeout, so that one shows as a 500
+KEEPALIVE = 2.0  # seconds an idle client connection is kept; hypercorn keeps one for 5
 BUDGET_RATE = 1000  # default request budget per second of load: far above what 2 cores serve
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -183,7 +184,9 @@ async def drive(
     figures = Figures(max_requests)
     deadline = time.monotonic() + duration
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
-    connector = aiohttp.TCPConnector(limit=takers + 10)
+    # Idle connections are dropped before hypercorn's 5 s keep-alive ends, so a request is never
+    # sent on a socket the server is closing (a client artifact, not a server error).
+    connector = aiohttp.TCPConnector(limit=takers + 10, keepalive_timeout=KEEPALIVE)
     async with aiohttp.ClientSession(
         timeout=timeout, connector=connector, cookie_jar=aiohttp.DummyCookieJar()
     ) as http:
@@ -200,9 +203,13 @@ async def drive(
     return figures
 
 
-def scan_logs(*paths: Path) -> dict[str, int]:
+def scan_logs(*paths: Path) -> tuple[dict[str, int], str]:
+    """How often each problem appears in the logs, and the first traceback's opening lines
+    (a count alone does not say what broke)."""
     text = "".join(p.read_text(errors="replace") for p in paths if p.is_file())
-    return {problem: text.count(problem) for problem in LOG_PROBLEMS}
+    at = text.find("Traceback")
+    first = "\n".join(text[text.rfind("\n", 0, at) + 1 :].splitlines()[:40]) if at >= 0 else ""
+    return {problem: text.count(problem) for problem in LOG_PROBLEMS}, first
 
 
 def machine_ticks() -> tuple[int, int]:
@@ -225,6 +232,7 @@ class Measurement:
     client_cpu: float
     busy_cores: float
     problems: dict[str, int]
+    first_traceback: str
 
     @property
     def passed(self) -> bool:
@@ -251,13 +259,15 @@ class Measurement:
             f"{os.cpu_count()} cores"
         )
         print("server log: " + ", ".join(f"{k!r} x{n}" for k, n in self.problems.items()))
+        if self.first_traceback:
+            print("first traceback in the server log:\n" + self.first_traceback)
 
 
 def run(backend: str, takers: int, duration: float, max_requests: int) -> bool:
     workdir = Path(tempfile.mkdtemp(prefix=f"hq-load-{backend}-"))
     port = free_port()
     env, database = environment(backend, workdir, port)
-    server = None
+    server, keep = None, True
     try:
         prepare(env, takers)
         log = workdir / "server.log"
@@ -277,6 +287,7 @@ def run(backend: str, takers: int, duration: float, max_requests: int) -> bool:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         server = None
+        problems, first_traceback = scan_logs(log, *(workdir / "logs").glob("*.log*"))
         measurement = Measurement(
             backend=backend,
             workers=int(env["WEB_CONCURRENCY"]),
@@ -288,16 +299,21 @@ def run(backend: str, takers: int, duration: float, max_requests: int) -> bool:
             busy_cores=(busy_after - busy_before)
             / max(total_after - total_before, 1)
             * (os.cpu_count() or 1),
-            problems=scan_logs(log, *(workdir / "logs").glob("*.log*")),
+            problems=problems,
+            first_traceback=first_traceback,
         )
         measurement.print()
+        keep = not measurement.passed
         return measurement.passed
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGKILL)
         if database is not None:
             asyncio.run(_postgres(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        shutil.rmtree(workdir, ignore_errors=True)
+        if keep:  # what went wrong stays readable
+            print(f"server logs kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main() -> None:
