@@ -35,8 +35,8 @@ class RequestFailedError(Exception):
     """A request that failed or showed an unexpected page; already counted in the figures."""
 
 
-class BudgetSpentError(Exception):
-    """The run's request budget is spent: the taker stops (not an error)."""
+class RunOverError(Exception):
+    """The run's time or request budget is spent: the taker stops (not an error)."""
 
 
 @dataclass
@@ -87,12 +87,15 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
 class Figures:
     """Latencies and errors per kind of request, shared by every taker of a run.
 
-    `max_requests` bounds the run: once that many requests were sent, takers stop.
+    The run is over at `deadline` (time.monotonic()) or once `max_requests` were sent: no
+    request starts after that, and the ones in flight are still measured.
     """
 
     max_requests: int
+    deadline: float = math.inf
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: Counter[tuple[str, str]] = field(default_factory=Counter)
+    quizzes_started: int = 0
     quizzes_completed: int = 0
     sent: int = 0
 
@@ -107,6 +110,10 @@ class Figures:
     @property
     def budget_spent(self) -> bool:
         return self.sent >= self.max_requests
+
+    @property
+    def over(self) -> bool:
+        return self.budget_spent or time.monotonic() >= self.deadline
 
     def table(self, seconds: float) -> list[str]:
         """One line per kind: successes, their req/s and p50/p95/p99 (ms), then its errors."""
@@ -150,8 +157,8 @@ class Taker:
     ) -> tuple[str, str]:
         """(body, Location) of one request; a timeout, a dropped connection or any status but
         `expect` (a 429 too) is counted as an error of `kind` and raised."""
-        if self.figures.budget_spent:
-            raise BudgetSpentError
+        if self.figures.over:
+            raise RunOverError
         self.figures.sent += 1
         headers = {**(HTMX if htmx else {}), "Cookie": cookie_header(self.cookies)}
         if method == "POST" and htmx:
@@ -193,6 +200,7 @@ class Taker:
         _, attempt = await self.request(
             "start", "POST", f"/quizzes/{slug}/attempts", expect=303, form={"csrf_token": self.csrf}
         )
+        self.figures.quizzes_started += 1
         _, first = await self.request("resume", "GET", attempt, expect=303)
         html, _ = await self.request("question_page", "GET", first, expect=200)
         card = read_card(html)
@@ -221,15 +229,15 @@ class Taker:
             raise self.figures.fail("results", "the attempt ended without its results")
         self.figures.quizzes_completed += 1
 
-    async def run(self, password: str, slugs: list[str], deadline: float) -> None:
-        """Log in, then take quizzes until the deadline or the request budget; a failed
-        request costs the taker its quiz (or, at login, the run)."""
+    async def run(self, password: str, slugs: list[str]) -> None:
+        """Log in, then take quiz after quiz until the run is over; a failed request costs
+        the taker its quiz (or, at login, the run)."""
         try:
             await self.log_in(password)
-            while time.monotonic() < deadline:
+            while True:
                 try:
                     await self.take_quiz(random.choice(slugs))  # noqa: S311 - not a secret
                 except RequestFailedError:
                     await asyncio.sleep(RETRY_PAUSE)
-        except (RequestFailedError, BudgetSpentError):
+        except (RequestFailedError, RunOverError):
             return

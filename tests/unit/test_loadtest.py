@@ -13,9 +13,9 @@ from aiohttp import web
 from aiohttp.test_utils import BaseTestServer
 from aiohttp.test_utils import TestServer
 
-from tests.load.client import BudgetSpentError
 from tests.load.client import Figures
 from tests.load.client import RequestFailedError
+from tests.load.client import RunOverError
 from tests.load.client import Taker
 from tests.load.client import cookie_header
 from tests.load.client import keep_cookies
@@ -121,8 +121,18 @@ async def test_the_request_budget_stops_a_taker_without_an_error(server: BaseTes
     async with aiohttp.ClientSession() as http:
         taker = Taker(http, str(server.make_url("")).rstrip("/"), figures, "t0")
         await taker.request("catalog", "GET", "/ok", expect=200)
-        with pytest.raises(BudgetSpentError):
+        with pytest.raises(RunOverError):
             await taker.request("catalog", "GET", "/ok", expect=200)
     assert figures.sent == 1
     assert figures.budget_spent
+    assert not figures.errors
+
+
+async def test_no_request_starts_after_the_deadline(server: BaseTestServer) -> None:
+    figures = Figures(max_requests=10, deadline=0.0)
+    async with aiohttp.ClientSession() as http:
+        taker = Taker(http, str(server.make_url("")).rstrip("/"), figures, "t0")
+        with pytest.raises(RunOverError):
+            await taker.request("catalog", "GET", "/ok", expect=200)
+    assert figures.sent == 0
     assert not figures.errors
