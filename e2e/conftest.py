@@ -253,6 +253,7 @@ def sign_up(page: Page, mailbox: Mailbox, prefix: str = "player") -> Account:
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     page.goto(mailbox.link(account.email, "Verify your email"))
+    page.get_by_role("button", name="Verify email").click()  # opening the link verifies nothing
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     return account
 

@@ -111,7 +111,7 @@ async def test_oversized_body_is_413(database_url: str) -> None:
     app = make_app(database_url, MAX_CONTENT_LENGTH=1024)
     async with app.test_app():
         client = app.test_client()
-        response = await client.post("/", form={"csrf_token": "x", "blob": "x" * 5000})
+        response = await client.post("/auth/login", form={"csrf_token": "x", "blob": "x" * 5000})
     assert response.status_code == 413
     assert "too large" in await response.get_data(as_text=True)
 
