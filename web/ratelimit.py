@@ -24,6 +24,8 @@ from quart_rate_limiter import rate_exempt
 from quart_rate_limiter.redis_store import RedisStore
 from quart_rate_limiter.store import MemoryStore
 from quart_rate_limiter.store import RateLimiterStoreABC
+from redis.asyncio import BlockingConnectionPool
+from redis.asyncio import Redis
 from werkzeug.exceptions import NotFound
 
 COUNTED_LIMIT_ATTRIBUTE = "_hyperquiz_counted_limit"
@@ -56,8 +58,23 @@ def exempt_static_files(app: Quart) -> None:
     app.view_functions["static"] = static
 
 
+REDIS_CONNECTIONS = 50  # per worker; more requests than this at once queue for one
+REDIS_WAIT_SECONDS = 5
+
+
 class ExpiringRedisStore(RedisStore):
-    """RedisStore whose keys expire once their limit has reset; the library's never expire."""
+    """RedisStore whose keys expire once their limit has reset; the library's never expire.
+
+    Its pool waits for a free connection: redis-py's default pool raises MaxConnectionsError
+    past 100 connections, which made every request past the hundredth of a crowd a 500.
+    """
+
+    async def before_serving(self) -> None:
+        address, options = self._redis_arguments
+        pool = BlockingConnectionPool.from_url(
+            address, max_connections=REDIS_CONNECTIONS, timeout=REDIS_WAIT_SECONDS, **options
+        )
+        self._redis = Redis.from_pool(pool)
 
     async def set(self, key: str, tat: datetime) -> None:
         ttl = max(math.ceil((tat - datetime.now(UTC)).total_seconds()), 1)

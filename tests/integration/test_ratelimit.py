@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC
+from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from redis import asyncio as aioredis
 
 from tests.conftest import make_app
 from tests.databases import REDIS_URL
+from web.ratelimit import ExpiringRedisStore
 
 
 def limited_app(database_url: str, **overrides: object) -> Quart:
@@ -169,3 +173,22 @@ async def test_behind_a_trusted_proxy_each_client_has_its_own_limit(database_url
         second = [await status("spoofed, 203.0.113.2") for _ in range(4)]
     assert first == [200, 200, 200, 429]
     assert second == [200, 200, 200, 429]
+
+
+@pytest.mark.needs_redis
+async def test_a_crowd_of_requests_waits_for_redis_connections_instead_of_failing() -> None:
+    """More requests at once than redis-py's default pool (100): they queue for a connection.
+    The default pool raised MaxConnectionsError, a 500 for every request past the hundredth."""
+    assert REDIS_URL, "TEST_REDIS_URL must name a Redis for this test"
+    store = ExpiringRedisStore(REDIS_URL)
+    await store.before_serving()
+    try:
+        key = f"crowd-{uuid.uuid4().hex}"
+        now = datetime.now(UTC)
+        await asyncio.gather(
+            *(store.set(f"{key}-{n}", now + timedelta(seconds=5)) for n in range(400))
+        )
+        got = await asyncio.gather(*(store.get(f"{key}-{n}", now) for n in range(400)))
+        assert all(value.timestamp() > now.timestamp() for value in got)
+    finally:
+        await store.after_serving()
