@@ -73,6 +73,7 @@ async def create_user(
     is_admin: bool = False,
     verified: bool = False,
 ) -> User:
+    await release(session)  # the request may have read already: no connection waits on the hash
     password_hash = await hash_password(password)
     try:
         async with writing(session):
@@ -216,6 +217,7 @@ async def _close_sessions(session: AsyncSession, user_id: int, keep: str | None 
 
 async def reset_password(session: AsyncSession, token: str, new_password: str) -> User:
     """Set the password, end every session of the account, and lift its log-in throttles."""
+    await release(session)
     password_hash = await hash_password(new_password)
     async with writing(session):
         user = await consume_token(session, token, TokenPurpose.RESET_PASSWORD)
@@ -235,6 +237,7 @@ async def change_password(
     keep_session: str | None,
 ) -> None:
     """Other browsers are signed out; this one stays signed in."""
+    await release(session)
     if not await verify_password(user.password_hash, current):
         raise AccountError("current_password", "Your current password is not right.")
     password_hash = await hash_password(new)
