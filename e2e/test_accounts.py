@@ -52,7 +52,7 @@ def test_keyboard_only_register_verify_login_logout(page: Page, mailbox: Mailbox
     tab_to(page, username_field)
     page.keyboard.type("ab")
     page.keyboard.press("Tab")
-    expect(page.get_by_text(f"Use {USERNAME_RULE}")).to_be_visible()
+    expect(page.locator("#field-username-error")).to_have_text(f"Use {USERNAME_RULE}")
     expect(username_field).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Email")).to_be_focused()
     expect(page.locator("#announcer")).to_have_text(f"Username: Use {USERNAME_RULE}")
