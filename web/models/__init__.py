@@ -6,14 +6,16 @@ from web.models.attempt import Attempt
 from web.models.attempt import AttemptClosedError
 from web.models.attempt import AttemptError
 from web.models.attempt import AttemptNotFoundError
-from web.models.attempt import InvalidChoiceError
+from web.models.attempt import InvalidResponseError
 from web.models.attempt import UserAnswer
 from web.models.base import utcnow
-from web.models.quiz import Choice
 from web.models.quiz import Difficulty
 from web.models.quiz import FeedbackMode
 from web.models.quiz import Question
 from web.models.quiz import Quiz
+from web.models.quiz import QuizRevision
+from web.models.quiz import RevisionQuestion
+from web.models.quiz import RevisionStatus
 from web.models.user import EmailToken
 from web.models.user import LoginThrottle
 from web.models.user import TokenPurpose
@@ -25,14 +27,16 @@ __all__ = [
     "AttemptClosedError",
     "AttemptError",
     "AttemptNotFoundError",
-    "Choice",
     "Difficulty",
     "EmailToken",
     "FeedbackMode",
-    "InvalidChoiceError",
+    "InvalidResponseError",
     "LoginThrottle",
     "Question",
     "Quiz",
+    "QuizRevision",
+    "RevisionQuestion",
+    "RevisionStatus",
     "TokenPurpose",
     "User",
     "UserAnswer",

@@ -5,8 +5,11 @@ from __future__ import annotations
 import random
 from datetime import datetime
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import JSON
 from sqlalchemy import CheckConstraint
+from sqlalchemy import Column
 from sqlalchemy import Index
 from sqlalchemy import UniqueConstraint
 from sqlalchemy import text
@@ -43,7 +46,9 @@ class TimeUpError(AttemptClosedError):
     """Out of time; the results say so themselves (Attempt.ran_out_of_time)."""
 
 
-class InvalidChoiceError(AttemptError):
+class InvalidResponseError(AttemptError):
+    """The submitted form is no answer to this question (nothing chosen, not a number)."""
+
     status = 422
 
 
@@ -53,9 +58,9 @@ class Attempt(SQLModel, table=True):
     __tablename__ = "attempts"
     __table_args__ = (
         CheckConstraint("answered_count >= 0", name="ck_attempts_answered_count"),
-        CheckConstraint("correct_count >= 0", name="ck_attempts_correct_count"),
-        CheckConstraint("correct_count <= answered_count", name="ck_attempts_correct_le_answered"),
         CheckConstraint("answered_count <= question_count", name="ck_attempts_answered_le_total"),
+        CheckConstraint("points_awarded >= 0", name="ck_attempts_points_awarded"),
+        CheckConstraint("points_answered >= 0", name="ck_attempts_points_answered"),
         Index("ix_attempts_user_quiz", "user_id", "quiz_id"),
         Index("ix_attempts_quiz_finished", "quiz_id", "finished_at"),
         Index("ix_attempts_user_finished", "user_id", "finished_at"),
@@ -68,14 +73,22 @@ class Attempt(SQLModel, table=True):
             sqlite_where=text("finished_at IS NULL"),
             postgresql_where=text("finished_at IS NULL"),
         ),
+        # Ids are never reused, even after the newest rows go: a results link stays theirs.
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
     quiz_id: int = Field(foreign_key="quizzes.id", ondelete="CASCADE")
+    # The content this attempt is taken, scored and reviewed on, whatever the quiz becomes.
+    revision_id: int = Field(foreign_key="quiz_revisions.id", index=True)
     question_count: int
     answered_count: int = Field(default=0)
-    correct_count: int = Field(default=0)
+    # Points: what the answers so far earned, what those answers could have earned (the
+    # immediate score panel's "X of Y"), and what the whole revision offers (the results).
+    points_awarded: float = Field(default=0.0)
+    points_answered: float = Field(default=0.0)
+    points_possible: float = Field(default=0.0)
     # Seeds the per-attempt shuffle so the order is stable across reloads and restarts.
     shuffle_seed: int = Field(default=0)
     started_at: datetime = Field(default_factory=utcnow)
@@ -86,14 +99,23 @@ class Attempt(SQLModel, table=True):
 
     @classmethod
     def begin(
-        cls, user_id: int, quiz_id: int, question_count: int, time_limit_seconds: int | None
+        cls,
+        user_id: int,
+        quiz_id: int,
+        revision_id: int,
+        *,
+        question_count: int,
+        points_possible: float,
+        time_limit_seconds: int | None,
     ) -> Attempt:
         now = utcnow()
         deadline = now + timedelta(seconds=time_limit_seconds) if time_limit_seconds else None
         return cls(
             user_id=user_id,
             quiz_id=quiz_id,
+            revision_id=revision_id,
             question_count=question_count,
+            points_possible=points_possible,
             shuffle_seed=random.SystemRandom().randrange(2**31),
             started_at=now,
             deadline_at=deadline,
@@ -149,7 +171,10 @@ class Attempt(SQLModel, table=True):
 
     @property
     def percent(self) -> int:
-        return round(100 * self.correct_count / self.question_count) if self.question_count else 0
+        """Share of the revision's points: what compares attempts across revisions."""
+        if not self.points_possible:
+            return 0
+        return round(100 * self.points_awarded / self.points_possible)
 
 
 class UserAnswer(SQLModel, table=True):
@@ -157,11 +182,15 @@ class UserAnswer(SQLModel, table=True):
     __table_args__ = (
         # One answer per question per attempt: a double submit stores one and scores once.
         UniqueConstraint("attempt_id", "question_id", name="uq_user_answers_attempt_question"),
+        CheckConstraint("points >= 0", name="ck_user_answers_points"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     attempt_id: int = Field(foreign_key="attempts.id", ondelete="CASCADE")
+    # The question's identity; the attempt's revision says which version was asked.
     question_id: int = Field(foreign_key="questions.id", ondelete="CASCADE")
-    choice_id: int | None = Field(default=None, foreign_key="choices.id", ondelete="SET NULL")
-    is_correct: bool = Field(default=False)
+    # What the taker gave, as the kind parsed it (web/kinds), and the points it earned when
+    # graded: the review shows exactly that, even if grading rules change later.
+    response: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    points: float = Field(default=0.0)
     answered_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,43 @@
+"""Kinds: the registry of question kinds; each kind is one module of the same shape.
+
+Adding a kind: one module here (LABEL, USES_KEYS, Body), one component in
+components/kinds/<kind>.html, one test file; then one line in KINDS below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+
+from web.kinds import single_choice
+from web.kinds.base import QuestionBody
+from web.kinds.base import ResponseError
+
+__all__ = ["KINDS", "Kind", "QuestionBody", "ResponseError", "kind"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind as the engine sees it: its name (stored on every question), the label authors
+    read, its body model, and whether keys 1-9 pick its answers (radios and checkboxes)."""
+
+    name: str
+    label: str
+    body: type[QuestionBody]
+    uses_keys: bool
+
+    @property
+    def component(self) -> str:
+        return f"components/kinds/{self.name}.html"
+
+
+def _kind(name: str, module: ModuleType) -> Kind:
+    return Kind(name, module.LABEL, module.Body, module.USES_KEYS)
+
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (_kind("single_choice", single_choice),)}
+
+
+def kind(name: str) -> Kind:
+    """The registered kind; an unknown name is a programming or data error (KeyError)."""
+    return KINDS[name]
