@@ -9,7 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import ModuleType
 
+from web.kinds import matching
+from web.kinds import multiple_response
+from web.kinds import numeric
+from web.kinds import ordering
+from web.kinds import short_answer
 from web.kinds import single_choice
+from web.kinds import true_false
 from web.kinds.base import QuestionBody
 from web.kinds.base import ResponseError
 
@@ -35,7 +41,18 @@ def _kind(name: str, module: ModuleType) -> Kind:
     return Kind(name, module.LABEL, module.Body, module.USES_KEYS)
 
 
-KINDS: dict[str, Kind] = {kind.name: kind for kind in (_kind("single_choice", single_choice),)}
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        _kind("single_choice", single_choice),
+        _kind("multiple_response", multiple_response),
+        _kind("true_false", true_false),
+        _kind("short_answer", short_answer),
+        _kind("numeric", numeric),
+        _kind("ordering", ordering),
+        _kind("matching", matching),
+    )
+}
 
 
 def kind(name: str) -> Kind:

@@ -11,6 +11,8 @@ markup lives in components/kinds/<kind>.html. The engine around it never branche
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Annotated
@@ -123,3 +125,65 @@ def with_ids(raw: Any, key: str) -> Any:
         if all(isinstance(option, dict) and "id" not in option for option in options):
             raw = {**raw, key: [{"id": n, **option} for n, option in enumerate(options, 1)]}
     return raw
+
+
+def typed_text(form: Form, name: str, empty: str) -> str:
+    """A typed answer, trimmed; `empty` says what to do when there is none. Too long or
+    holding control characters is refused here, since the response is stored as typed."""
+    text = one_value(form, name)
+    if not text:
+        raise ResponseError(empty)
+    if len(text) > TEXT_LIMIT:
+        raise ResponseError(f"Keep your answer under {TEXT_LIMIT} characters, then submit.")
+    try:
+        return _storable(text)
+    except ValueError:
+        raise ResponseError("Type your answer without special characters, then submit.") from None
+
+
+class Accepted(BaseModel):
+    """An accepted typed answer: listing it accepts it (100% unless weighted lower), with
+    what the author says to whoever typed it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    weight: Weight = FULL
+    feedback: Feedback = ""
+
+
+def full_marks[T: Accepted](answers: Sequence[T]) -> Sequence[T]:
+    """Validator: without an answer worth 100% nobody could earn the question's points."""
+    if not any(answer.weight >= FULL for answer in answers):
+        raise ValueError("needs one answer worth 100%")
+    return answers
+
+
+def best_match[T: Accepted](answers: Iterable[T], matches: Callable[[T], bool]) -> T | None:
+    """The best-weighted answer a response matches: a response matching a right and a half-
+    right answer (a wildcard, a wide tolerance) earns the better of the two."""
+    return max((answer for answer in answers if matches(answer)), key=_weight, default=None)
+
+
+def _weight(answer: Accepted) -> float:
+    return answer.weight
+
+
+class TypedBody(QuestionBody):
+    """A kind answered by typing (short answer, numeric): the response keeps what was typed
+    under "text", and is graded by the best accepted answer it matches."""
+
+    def best(self, response: Mapping[str, Any]) -> Accepted | None:
+        """The best accepted answer the stored response matches, if any."""
+        raise NotImplementedError
+
+    def fraction(self, response: Mapping[str, Any]) -> float:
+        answer = self.best(response)
+        return clamp(answer.weight / FULL) if answer else 0.0
+
+    def describe(self, response: Mapping[str, Any] | None) -> str:
+        typed = response.get("text") if response else None
+        return typed if isinstance(typed, str) and typed else "not answered"
+
+    def feedback(self, response: Mapping[str, Any]) -> str:
+        answer = self.best(response)
+        return answer.feedback if answer else ""
