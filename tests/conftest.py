@@ -19,6 +19,7 @@ from tests.databases import create_scratch_database
 from tests.databases import drop_scratch_database
 from tests.databases import migrate
 from web.app import create_app
+from web.services.content import forget_cached_content
 from web.db import get_database
 
 TEST_SECRET = "test-secret-key"
@@ -67,6 +68,7 @@ def app_overrides() -> dict[str, object]:
 @pytest.fixture
 async def app(database_url: str, app_overrides: dict[str, object]) -> AsyncIterator[Quart]:
     app = make_app(database_url, **app_overrides)
+    forget_cached_content()  # each test's database numbers its revisions from 1 again
     async with app.test_app():
         if database_url.startswith("postgresql"):
             await _truncate_all(app)

@@ -44,6 +44,17 @@ def ago(moment: datetime, now: datetime | None = None) -> str:
     return "just now"
 
 
+def points(value: float | None) -> str:
+    """Points as people write them: 2, 0.5 or 2.25, never 0.50 or 2.0 (CONTRACT.md)."""
+    rounded = round(value or 0.0, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return f"{rounded:.2f}".rstrip("0").rstrip(".")
+
+
+def verdict_class(verdict: str) -> str:
+    """The CSS class of a verdict ("Partially correct" → "is-partially-correct")."""
+    return "is-" + verdict.lower().replace(" ", "-")
+
+
 def init_app(app: Quart) -> None:
     # components/ sits beside the package; templates reach it as "components/<name>.html".
     components = PrefixLoader({"components": FileSystemLoader(app.config["COMPONENTS_DIR"])})
@@ -51,6 +62,8 @@ def init_app(app: Quart) -> None:
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["ago"] = ago
+    app.jinja_env.filters["points"] = points
+    app.jinja_env.filters["verdict_class"] = verdict_class
     app.context_processor(_htmx_context)
 
 

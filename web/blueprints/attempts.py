@@ -13,18 +13,17 @@ from web.auth import login_required
 from web.auth import require_account
 from web.db import get_session
 from web.errors import render_problem
-from web.forms import small_int
 from web.htmx import is_htmx
 from web.htmx import page_or_fragment
 from web.htmx import redirect_to
 from web.models import Attempt
 from web.models import AttemptClosedError
 from web.models import AttemptError
-from web.models import InvalidChoiceError
+from web.models import InvalidResponseError
 from web.models.attempt import TimeUpError
 from web.services import attempts
-from web.services.attempts import AnswerOutcome
-from web.services.attempts import AttemptState
+from web.services.attempt_state import AttemptState
+from web.services.attempt_state import review_items
 
 blueprint = Blueprint("attempts", __name__)
 
@@ -107,32 +106,21 @@ async def question(attempt_id: int, position: int) -> Response:
     return await _stage(state, position)
 
 
-def _already_answered(outcome: AnswerOutcome) -> str:
-    """A second tab (or a double submit) answered a question that has its answer: say so, and
-    which answer counts. Exam mode too: the taker's own answer reveals nothing."""
-    answer = outcome.answer
-    chosen = outcome.question.choice(answer.choice_id) if answer.choice_id else None
-    return (
-        f"You already answered this question (question {outcome.position} of "
-        f"{outcome.state.total}). Your answer: {chosen.text if chosen else 'none'}."
-    )
-
-
 @blueprint.post("/attempts/<id:attempt_id>/questions/<id:position>")
 @login_required
 async def submit_answer(attempt_id: int, position: int) -> Response:
-    choice_id = small_int((await request.form).get("choice"), digits=9)
+    form = await request.form
     session = get_session()
     state = await attempts.load_state(session, await require_account(), attempt_id)
     try:
-        outcome = await attempts.record_answer(session, state, position, choice_id)
-    except InvalidChoiceError as error:
-        return await _stage(state, position, status=422, error=error.message)
+        outcome = await attempts.record_answer(session, state, position, form)
+    except InvalidResponseError as error:
+        return await _stage(state, position, status=422, error=error.message, values=form)
     except AttemptClosedError as error:
         if not isinstance(error, TimeUpError):  # the results say "Time is up" themselves
             await flash(error.message, "error")
         return redirect_to(url_for("attempts.results", attempt_id=attempt_id))
-    state, notice = outcome.state, _already_answered(outcome) if outcome.duplicate else None
+    state, notice = outcome.state, outcome.already_answered() if outcome.duplicate else None
     step = state.after_answer(position)
     if not is_htmx():  # post/redirect/get: reload never resubmits
         if notice:
@@ -153,7 +141,7 @@ async def _results_view(state: AttemptState, open_attempt: Attempt | None = None
         "results_view",
         document_title=f"Results: {state.quiz.title}",
         state=state,
-        items=attempts.review_items(state),
+        items=review_items(state),
         open_attempt=open_attempt,
     )
 

@@ -59,10 +59,18 @@ def _stripped(value: str) -> str:
     return value.strip()
 
 
+def _required(value: str) -> str:
+    """Pydantic's own words for an empty string ("at least 1 item") would puzzle a teacher."""
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
 Text = Annotated[
     str,
     AfterValidator(_stripped),
-    Field(min_length=1, max_length=TEXT_LIMIT),
+    AfterValidator(_required),
+    Field(max_length=TEXT_LIMIT),
     AfterValidator(_storable),
 ]
 Feedback = Annotated[

@@ -24,6 +24,11 @@ FINISHED = "This attempt is finished; answers can no longer change."
 TIME_IS_UP = "Time is up: this attempt ended at its time limit."
 
 
+def percent(awarded: float, possible: float) -> int:
+    """Share of a revision's points: what compares attempts across revisions."""
+    return round(100 * awarded / possible) if possible else 0
+
+
 class AttemptError(Exception):
     """A refusal the person should read; `status` is the HTTP status that fits it."""
 
@@ -171,10 +176,7 @@ class Attempt(SQLModel, table=True):
 
     @property
     def percent(self) -> int:
-        """Share of the revision's points: what compares attempts across revisions."""
-        if not self.points_possible:
-            return 0
-        return round(100 * self.points_awarded / self.points_possible)
+        return percent(self.points_awarded, self.points_possible)
 
 
 class UserAnswer(SQLModel, table=True):

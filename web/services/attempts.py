@@ -1,16 +1,14 @@
 """Services: taking a quiz: start or resume, answer, finish, and read the results.
 
 The hot path (answering) runs five statements: the session's user, the attempt with its
-quiz, the answers so far, one INSERT and one UPDATE ... RETURNING. Quiz content comes from
-services/content.py's cache.
+quiz, the answers so far, one INSERT and one UPDATE ... RETURNING. The attempt's revision
+comes from services/content.py's cache; grading is the question kind's (web/kinds).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from dataclasses import field
-from functools import cached_property
 
 from sqlalchemy import Insert
 from sqlalchemy import case
@@ -27,97 +25,36 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from web.db import writing
+from web.kinds import ResponseError
+from web.kinds.base import Form
 from web.models import Attempt
 from web.models import AttemptClosedError
 from web.models import AttemptError
 from web.models import AttemptNotFoundError
-from web.models import InvalidChoiceError
+from web.models import InvalidResponseError
 from web.models import Quiz
 from web.models import User
 from web.models import UserAnswer
 from web.models import utcnow
 from web.models.attempt import DEADLINE_GRACE
 from web.models.attempt import FINISHED
-from web.models.attempt import TIME_IS_UP
-from web.services.content import ChoiceView
+from web.services.attempt_state import Answer
+from web.services.attempt_state import AttemptState
 from web.services.content import QuestionView
-from web.services.content import QuizContent
-from web.services.content import quiz_content
+from web.services.content import revision_content
 
 NOT_FOUND = "We could not find that attempt."
-COUNTERS = ("answered_count", "correct_count", "finished_at", "duration_seconds")
+COUNTERS = (
+    "answered_count",
+    "points_awarded",
+    "points_answered",
+    "finished_at",
+    "duration_seconds",
+)
 
 
 class NotVerifiedError(AttemptError):
     status = 403
-
-
-@dataclass(frozen=True)
-class Answer:
-    choice_id: int | None
-    is_correct: bool
-
-
-@dataclass
-class AttemptState:
-    """An attempt as its taker sees it: questions in attempt order and the answers so far."""
-
-    attempt: Attempt
-    quiz: Quiz
-    content: QuizContent
-    answers: dict[int, Answer] = field(default_factory=dict)
-
-    @cached_property
-    def questions(self) -> list[QuestionView]:
-        """Attempt order, computed once per request: the card, its position and "what next"
-        all ask for it."""
-        by_id = {question.id: question for question in self.content.questions}
-        ids = list(by_id)
-        if self.quiz.shuffle_questions:
-            ids = self.attempt.order(ids)
-        return [by_id[question_id] for question_id in ids]
-
-    @property
-    def total(self) -> int:
-        return len(self.content.questions)
-
-    def question_at(self, position: int) -> QuestionView:
-        questions = self.questions
-        if not 1 <= position <= len(questions):
-            raise AttemptNotFoundError("That question is not part of this attempt.")
-        return questions[position - 1]
-
-    def choices(self, question: QuestionView) -> list[ChoiceView]:
-        if not self.quiz.shuffle_choices:
-            return list(question.choices)
-        by_id = {choice.id: choice for choice in question.choices}
-        return [by_id[i] for i in self.attempt.order(list(by_id), salt=question.id)]
-
-    def may_show(self, position: int) -> bool:
-        """Exam answers are never shown back; a finished attempt shows only its feedback."""
-        answered = self.question_at(position).id in self.answers
-        if self.quiz.is_exam:
-            return not answered and not self.attempt.is_finished
-        return answered or not self.attempt.is_finished
-
-    def after_answer(self, position: int) -> int | None:
-        """What follows an answer: its feedback (immediate mode), the next card (exam mode),
-        or None when only the results are left."""
-        if not self.quiz.is_exam:
-            return position
-        return None if self.attempt.is_finished else self.next_position()
-
-    @property
-    def time_up_note(self) -> str | None:
-        """What the results say when the clock, not the taker, ended the attempt."""
-        return TIME_IS_UP if self.attempt.ran_out_of_time else None
-
-    def next_position(self) -> int | None:
-        """The first unanswered question, where a resumed attempt picks up."""
-        for position, question in enumerate(self.questions, start=1):
-            if question.id not in self.answers:
-                return position
-        return None
 
 
 @dataclass(frozen=True)
@@ -127,6 +64,15 @@ class AnswerOutcome:
     position: int
     answer: Answer
     duplicate: bool
+
+    def already_answered(self) -> str:
+        """What a second tab (or a double submit) is told: the answer that counts. Exam mode
+        too: the taker's own answer reveals nothing."""
+        given = self.question.body.describe(self.answer.response)
+        return (
+            f"You already answered this question (question {self.position} of "
+            f"{self.state.total}). Your answer: {given}."
+        )
 
 
 async def _load_state(session: AsyncSession, user_id: int | None, attempt_id: int) -> AttemptState:
@@ -142,13 +88,13 @@ async def _load_state(session: AsyncSession, user_id: int | None, attempt_id: in
     if row is None or row[0].user_id != user_id:  # someone else's attempt does not exist for you
         raise AttemptNotFoundError(NOT_FOUND)
     attempt, quiz = row
-    content = await quiz_content(session, attempt.quiz_id, quiz.updated_at)
+    content = await revision_content(session, attempt.revision_id)
     rows = await session.exec(
-        select(UserAnswer.question_id, UserAnswer.choice_id, UserAnswer.is_correct).where(
+        select(UserAnswer.question_id, UserAnswer.response, UserAnswer.points).where(
             col(UserAnswer.attempt_id) == attempt_id
         )
     )
-    state = AttemptState(attempt, quiz, content, {q: Answer(c, ok) for q, c, ok in rows})
+    state = AttemptState(attempt, quiz, content, {q: Answer(dict(r), p) for q, r, p in rows})
     if not attempt.is_finished and attempt.is_expired():
         async with writing(session):
             attempt.finish()
@@ -173,7 +119,7 @@ def _insert_ignoring_duplicates(dialect: str, values: Mapping[str, object]) -> I
 
 
 async def _store_answer(
-    session: AsyncSession, attempt: Attempt, question: QuestionView, choice: ChoiceView
+    session: AsyncSession, attempt: Attempt, question: QuestionView, answer: Answer
 ) -> bool:
     """Insert the answer and count it on the attempt; False when one was already stored."""
     now = utcnow()
@@ -181,8 +127,8 @@ async def _store_answer(
     values = {
         "attempt_id": attempt.id,
         "question_id": question.id,
-        "choice_id": choice.id,
-        "is_correct": choice.is_correct,
+        "response": answer.response,
+        "points": answer.points,
         "answered_at": now,
     }
     if (await session.exec(_insert_ignoring_duplicates(dialect, values))).rowcount == 0:
@@ -204,7 +150,8 @@ async def _store_answer(
             )
             .values(
                 answered_count=col(Attempt.answered_count) + 1,
-                correct_count=col(Attempt.correct_count) + int(choice.is_correct),
+                points_awarded=col(Attempt.points_awarded) + answer.points,
+                points_answered=col(Attempt.points_answered) + question.points,
                 # The last answer finishes the attempt in the same statement.
                 finished_at=case((is_last, now), else_=None),
                 duration_seconds=case(
@@ -222,8 +169,18 @@ async def _store_answer(
     return True
 
 
+def grade(question: QuestionView, form: Form) -> Answer:
+    """The form as the question's kind reads it, and the points that earns; a form that is
+    no answer (nothing chosen, not a number) is refused with the kind's message."""
+    try:
+        response = question.body.parse(form)
+    except ResponseError as error:
+        raise InvalidResponseError(error.message) from error
+    return Answer(response, round(question.points * question.body.fraction(response), 7))
+
+
 async def record_answer(
-    session: AsyncSession, state: AttemptState, position: int, choice_id: int | None
+    session: AsyncSession, state: AttemptState, position: int, form: Form
 ) -> AnswerOutcome:
     """Store one answer, once: a repeat (double submit, second tab) returns the stored one.
 
@@ -234,17 +191,14 @@ async def record_answer(
     if stored is not None:
         return AnswerOutcome(state, question, position, stored, duplicate=True)
     state.attempt.check_open()
-    choice = question.choice(choice_id) if choice_id is not None else None
-    if choice is None:
-        raise InvalidChoiceError("Choose one of the answers, then submit.")
+    answer = grade(question, form)
     async with writing(session):
-        stored_now = await _store_answer(session, state.attempt, question, choice)
+        stored_now = await _store_answer(session, state.attempt, question, answer)
     if not stored_now:
         # A concurrent submit stored its answer first: show that one, with fresh counters.
         assert state.attempt.id is not None  # noqa: S101 - a persisted attempt
         state = await _load_state(session, state.attempt.user_id, state.attempt.id)
         return AnswerOutcome(state, question, position, state.answers[question.id], duplicate=True)
-    answer = Answer(choice.id, choice.is_correct)
     state.answers[question.id] = answer
     return AnswerOutcome(state, question, position, answer, duplicate=False)
 
@@ -289,14 +243,21 @@ async def start_attempt(session: AsyncSession, user: User, slug: str) -> Started
     if not user.is_verified:
         raise NotVerifiedError("Verify your email before starting a quiz: use the link we sent.")
     quiz = (
-        await session.exec(select(Quiz).where(Quiz.slug == slug, col(Quiz.is_published).is_(True)))
+        await session.exec(
+            select(Quiz).where(
+                Quiz.slug == slug,
+                col(Quiz.is_published).is_(True),
+                col(Quiz.archived_at).is_(None),
+                col(Quiz.current_revision_id).is_not(None),
+            )
+        )
     ).first()
-    if quiz is None or quiz.id is None:
+    if quiz is None or quiz.id is None or quiz.current_revision_id is None:
         raise AttemptNotFoundError("We could not find that quiz.")
     await settle_expired(session, user)
     assert user.id is not None  # noqa: S101 - a persisted user
     mine_open = _open_at(user.id, quiz.id)
-    content = await quiz_content(session, quiz.id, quiz.updated_at)
+    content = await revision_content(session, quiz.current_revision_id)
     try:
         async with writing(session):
             # On SQLite the write lock makes check-then-insert safe; on PostgreSQL two
@@ -306,7 +267,12 @@ async def start_attempt(session: AsyncSession, user: User, slug: str) -> Started
             if attempt is not None:
                 return Started(attempt, quiz, resumed=True)
             attempt = Attempt.begin(
-                user.id, quiz.id, len(content.questions), quiz.time_limit_seconds
+                user.id,
+                quiz.id,
+                content.revision_id,
+                question_count=len(content.questions),
+                points_possible=content.points_possible,
+                time_limit_seconds=content.time_limit_seconds,
             )
             session.add(attempt)
     except IntegrityError:
@@ -331,25 +297,3 @@ async def finish_attempt(session: AsyncSession, state: AttemptState) -> None:
         async with writing(session):
             state.attempt.finish()
             session.add(state.attempt)
-
-
-@dataclass(frozen=True)
-class ReviewItem:
-    position: int
-    question: QuestionView
-    chosen: ChoiceView | None
-    correct: ChoiceView
-
-    @property
-    def is_correct(self) -> bool:
-        return self.chosen is not None and self.chosen.id == self.correct.id
-
-
-def review_items(state: AttemptState) -> list[ReviewItem]:
-    """Every question in attempt order with the answer given and the right one."""
-    items = []
-    for position, question in enumerate(state.questions, start=1):
-        given = state.answers.get(question.id)
-        chosen = question.choice(given.choice_id) if given and given.choice_id else None
-        items.append(ReviewItem(position, question, chosen, question.correct))
-    return items

@@ -15,9 +15,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from web.db import escape_like
 from web.models import Attempt
-from web.models import Question
 from web.models import Quiz
+from web.models import QuizRevision
+from web.models import RevisionQuestion
 from web.models import User
+from web.models.attempt import percent
 from web.models.quiz import searchable
 from web.services.attempts import settle_expired
 
@@ -28,6 +30,7 @@ LEADERBOARD_SIZE = 10
 @dataclass(frozen=True)
 class QuizCard:
     quiz: Quiz
+    revision: QuizRevision
     question_count: int
 
 
@@ -46,14 +49,16 @@ class CatalogPage:
 class LeaderboardEntry:
     rank: int
     username: str
-    correct: int
-    total: int
+    percent: int
+    points: float
+    possible: float
     seconds: int
 
 
 @dataclass(frozen=True)
 class QuizOverview:
     quiz: Quiz
+    revision: QuizRevision
     question_count: int
     best: Attempt | None
     open_attempt: Attempt | None
@@ -62,11 +67,22 @@ class QuizOverview:
 
 def _question_counts() -> ColumnElement[int]:
     return (
-        select(func.count(col(Question.id)))
-        .where(col(Question.quiz_id) == col(Quiz.id))
+        select(func.count(col(RevisionQuestion.id)))
+        .where(col(RevisionQuestion.revision_id) == col(Quiz.current_revision_id))
         .correlate(Quiz)
         .scalar_subquery()
     )
+
+
+def _listed() -> list[ColumnElement[bool]]:
+    """What the catalog shows: published, not archived (a current revision is implied by
+    the join to it)."""
+    return [col(Quiz.is_published).is_(True), col(Quiz.archived_at).is_(None)]
+
+
+def _percent() -> ColumnElement[float]:
+    """An attempt's share of its revision's points: comparable across revisions."""
+    return col(Attempt.points_awarded) / func.nullif(col(Attempt.points_possible), 0)
 
 
 async def search_catalog(
@@ -74,7 +90,7 @@ async def search_catalog(
 ) -> CatalogPage:
     """One page of published quizzes matching the words and category; a page past the end
     shows the last one, and the categories offered are those with a published quiz."""
-    conditions: list[ColumnElement[bool]] = [col(Quiz.is_published).is_(True)]
+    conditions = _listed()
     if query:
         # Fold before escaping: NFKD turns a full-width percent sign into the wildcard "%".
         pattern = f"%{escape_like(searchable(query))}%"
@@ -87,7 +103,8 @@ async def search_catalog(
     page = min(max(page, 1), pages)
     rows = (
         await session.exec(
-            select(Quiz, _question_counts())
+            select(Quiz, QuizRevision, _question_counts())
+            .join(QuizRevision, col(QuizRevision.id) == col(Quiz.current_revision_id))
             .where(where)
             .order_by(col(Quiz.category), col(Quiz.title))
             .offset((page - 1) * PAGE_SIZE)
@@ -96,16 +113,13 @@ async def search_catalog(
     ).all()
     categories = (
         await session.exec(
-            select(Quiz.category)
-            .where(col(Quiz.is_published).is_(True))
-            .distinct()
-            .order_by(col(Quiz.category))
+            select(Quiz.category).where(*_listed()).distinct().order_by(col(Quiz.category))
         )
     ).all()
     # A category that has emptied (an old link) stays offered, so the select shows the filter.
     offered = sorted({*categories, category}) if category else list(categories)
     return CatalogPage(
-        cards=[QuizCard(quiz, count) for quiz, count in rows],
+        cards=[QuizCard(quiz, revision, count) for quiz, revision, count in rows],
         categories=offered,
         query=query,
         category=category,
@@ -116,17 +130,20 @@ async def search_catalog(
 
 
 async def leaderboard(session: AsyncSession, quiz_id: int) -> list[LeaderboardEntry]:
-    """Each person's best finished attempt: most correct first, then the fastest."""
+    """Each person's best finished attempt: highest percent first (attempts of different
+    revisions may offer different points), then the fastest."""
+    share = _percent()
     ranked = (
         sa_select(  # SQLModel's select stops at four columns
             col(Attempt.user_id),
-            col(Attempt.correct_count),
-            col(Attempt.question_count),
+            share.label("share"),
+            col(Attempt.points_awarded),
+            col(Attempt.points_possible),
             col(Attempt.duration_seconds),
             func.row_number()
             .over(
                 partition_by=col(Attempt.user_id),
-                order_by=(col(Attempt.correct_count).desc(), col(Attempt.duration_seconds)),
+                order_by=(share.desc(), col(Attempt.duration_seconds)),
             )
             .label("rank_in_user"),
         )
@@ -137,33 +154,40 @@ async def leaderboard(session: AsyncSession, quiz_id: int) -> list[LeaderboardEn
         await session.exec(
             select(
                 User.username,
-                ranked.c.correct_count,
-                ranked.c.question_count,
+                ranked.c.points_awarded,
+                ranked.c.points_possible,
                 ranked.c.duration_seconds,
             )
             .join(ranked, ranked.c.user_id == User.id)
             .where(ranked.c.rank_in_user == 1)
-            .order_by(ranked.c.correct_count.desc(), ranked.c.duration_seconds, User.username)
+            .order_by(ranked.c.share.desc(), ranked.c.duration_seconds, User.username)
             .limit(LEADERBOARD_SIZE)
         )
     ).all()
     return [
-        LeaderboardEntry(rank, username, correct, total, seconds or 0)
-        for rank, (username, correct, total, seconds) in enumerate(rows, start=1)
+        LeaderboardEntry(
+            rank,
+            username,
+            percent(awarded, possible),
+            awarded,
+            possible,
+            seconds or 0,
+        )
+        for rank, (username, awarded, possible, seconds) in enumerate(rows, start=1)
     ]
 
 
 async def quiz_overview(session: AsyncSession, slug: str, user: User | None) -> QuizOverview | None:
     row = (
         await session.exec(
-            select(Quiz, _question_counts()).where(
-                col(Quiz.slug) == slug, col(Quiz.is_published).is_(True)
-            )
+            select(Quiz, QuizRevision, _question_counts())
+            .join(QuizRevision, col(QuizRevision.id) == col(Quiz.current_revision_id))
+            .where(col(Quiz.slug) == slug, *_listed())
         )
     ).first()
     if row is None:
         return None
-    quiz, count = row
+    quiz, revision, count = row
     assert quiz.id is not None  # noqa: S101 - a persisted quiz
     best = open_attempt = None
     if user is not None:
@@ -173,8 +197,9 @@ async def quiz_overview(session: AsyncSession, slug: str, user: User | None) -> 
         best = (
             await session.exec(
                 mine.where(col(Attempt.finished_at).is_not(None))
-                .order_by(col(Attempt.correct_count).desc(), col(Attempt.duration_seconds))
+                .order_by(_percent().desc(), col(Attempt.duration_seconds))
                 .limit(1)
             )
         ).first()
-    return QuizOverview(quiz, count, best, open_attempt, await leaderboard(session, quiz.id))
+    board = await leaderboard(session, quiz.id)
+    return QuizOverview(quiz, revision, count, best, open_attempt, board)

@@ -1,91 +1,120 @@
-"""Services: quiz content (questions and choices) as immutable values, cached per process.
+"""Services: a revision's questions as immutable values, cached per process by revision id.
 
 Content is read-mostly, and each query through the async ORM costs about as much as a
-whole render (perf-facts.md). Entries are keyed by the quiz's `updated_at`, which every
-caller already reads with the attempt or quiz row, so an edit made by any worker is seen
-by all of them without a cross-worker message.
+whole render (perf-facts.md). A published revision never changes, so an entry keyed by its
+id needs no invalidation and is right in every worker at once; drafts are never cached.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlmodel import col
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from web.models import Question
+from web.kinds import Kind
+from web.kinds import QuestionBody
+from web.kinds import kind
+from web.models import QuizRevision
+from web.models import RevisionQuestion
+from web.models import RevisionStatus
+from web.models.quiz import FeedbackMode
 
-MAX_CACHED_QUIZZES = 256
+MAX_CACHED_REVISIONS = 512
 
 
-@dataclass(frozen=True)
-class ChoiceView:
-    id: int
-    text: str
-    is_correct: bool
+class RevisionNotFoundError(LookupError):
+    """No revision has that id: a dangling pointer, which the database's keys prevent."""
 
 
 @dataclass(frozen=True)
 class QuestionView:
+    """A question as one revision asks it; `id` is its identity across revisions."""
+
     id: int
     position: int
+    kind: str
     text: str
     explanation: str
-    choices: tuple[ChoiceView, ...]
+    points: float
+    body: QuestionBody
 
     @property
-    def correct(self) -> ChoiceView:
-        return next(choice for choice in self.choices if choice.is_correct)
-
-    def choice(self, choice_id: int) -> ChoiceView | None:
-        return next((choice for choice in self.choices if choice.id == choice_id), None)
+    def kind_info(self) -> Kind:
+        return kind(self.kind)
 
 
 @dataclass(frozen=True)
-class QuizContent:
+class RevisionContent:
+    revision_id: int
     quiz_id: int
-    version: datetime
+    feedback_mode: str
+    time_limit_seconds: int | None
+    shuffle_questions: bool
+    shuffle_choices: bool
     questions: tuple[QuestionView, ...]
+
+    @property
+    def is_exam(self) -> bool:
+        return self.feedback_mode == FeedbackMode.EXAM
+
+    @property
+    def points_possible(self) -> float:
+        return round(sum(question.points for question in self.questions), 7)
 
     def question(self, question_id: int) -> QuestionView | None:
         return next((q for q in self.questions if q.id == question_id), None)
 
 
-_cache: OrderedDict[int, QuizContent] = OrderedDict()
+_cache: OrderedDict[int, RevisionContent] = OrderedDict()
 
 
-async def quiz_content(session: AsyncSession, quiz_id: int, version: datetime) -> QuizContent:
-    """The questions of a quiz as of `version` (its updated_at); one query on a miss."""
-    cached = _cache.get(quiz_id)
-    if cached is not None and cached.version == version:
-        _cache.move_to_end(quiz_id)
+def _question_view(row: RevisionQuestion) -> QuestionView:
+    return QuestionView(
+        id=row.question_id,
+        position=row.position,
+        kind=row.kind,
+        text=row.text,
+        explanation=row.explanation,
+        points=row.points,
+        body=kind(row.kind).body.model_validate(row.body),
+    )
+
+
+async def revision_content(session: AsyncSession, revision_id: int) -> RevisionContent:
+    """The revision's settings and questions in order; two queries on a miss, none on a hit."""
+    cached = _cache.get(revision_id)
+    if cached is not None:
+        _cache.move_to_end(revision_id)
         return cached
-    questions = (
+    revision = await session.get(QuizRevision, revision_id)
+    if revision is None or revision.id is None:
+        raise RevisionNotFoundError(revision_id)
+    rows = (
         await session.exec(
-            select(Question).where(Question.quiz_id == quiz_id).order_by(col(Question.position))
+            select(RevisionQuestion)
+            .where(col(RevisionQuestion.revision_id) == revision_id)
+            .order_by(col(RevisionQuestion.position))
         )
     ).all()
-    content = QuizContent(
-        quiz_id=quiz_id,
-        version=version,
-        questions=tuple(
-            QuestionView(
-                id=question.id or 0,
-                position=question.position,
-                text=question.text,
-                explanation=question.explanation,
-                choices=tuple(
-                    ChoiceView(choice.id or 0, choice.text, choice.is_correct)
-                    for choice in question.choices
-                ),
-            )
-            for question in questions
-        ),
+    content = RevisionContent(
+        revision_id=revision.id,
+        quiz_id=revision.quiz_id,
+        feedback_mode=revision.feedback_mode,
+        time_limit_seconds=revision.time_limit_seconds,
+        shuffle_questions=revision.shuffle_questions,
+        shuffle_choices=revision.shuffle_choices,
+        questions=tuple(_question_view(row) for row in rows),
     )
-    _cache[quiz_id] = content
-    while len(_cache) > MAX_CACHED_QUIZZES:
-        _cache.popitem(last=False)
+    if revision.status == RevisionStatus.PUBLISHED:
+        _cache[revision_id] = content
+        while len(_cache) > MAX_CACHED_REVISIONS:
+            _cache.popitem(last=False)
     return content
+
+
+def forget_cached_content() -> None:
+    """Empty the cache: for tests, whose scratch databases start their ids again at 1."""
+    _cache.clear()

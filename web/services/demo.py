@@ -14,7 +14,10 @@ from web.models import User
 from web.services.accounts import create_user
 from web.services.quiz_import import import_quizzes
 
-DEMO_DOCUMENT = Path(__file__).resolve().parent.parent / "demo" / "quizzes.json"
+DEMO = Path(__file__).resolve().parent.parent / "demo"
+# The general-knowledge quizzes, and a quiz of every question kind in three variants
+# (immediate, exam, timed and shuffled).
+DEMO_DOCUMENTS = (DEMO / "quizzes.json", DEMO / "question_kinds.json")
 # Published in README and printed by `make run`; seed-demo refuses to run in production.
 DEMO_ACCOUNTS = (
     {"username": "demo", "email": "demo@example.com", "password": "Demo12345", "is_admin": False},
@@ -46,9 +49,11 @@ async def seed(session: AsyncSession) -> str:
             verified=True,
         )
         created_accounts.append(str(account["username"]))
-    parsed = parse_quiz_document(json.loads(DEMO_DOCUMENT.read_text(encoding="utf-8")))
-    if parsed.data is None:  # the shipped file is checked by tests; this guards edits to it
-        raise ValueError(f"Demo content is invalid: {parsed.errors}")
-    result = await import_quizzes(session, parsed.data)
+    summaries = []
+    for document in DEMO_DOCUMENTS:
+        parsed = parse_quiz_document(json.loads(document.read_text(encoding="utf-8")))
+        if parsed.data is None:  # the shipped files are checked by tests; this guards edits
+            raise ValueError(f"Demo content in {document.name} is invalid: {parsed.errors}")
+        summaries.append((await import_quizzes(session, parsed.data)).summary())
     accounts = ", ".join(created_accounts) or "none new"
-    return f"Demo accounts: {accounts}. {result.summary()}"
+    return f"Demo accounts: {accounts}. {' '.join(summaries)}"

@@ -46,7 +46,8 @@ class Progress:
 
 
 def _percent() -> ColumnElement[Any]:
-    return 100 * cast(Attempt.correct_count, Float) / func.nullif(Attempt.question_count, 0)
+    """Percent of the attempt's own revision's points: averages stay fair across revisions."""
+    return 100 * cast(Attempt.points_awarded, Float) / func.nullif(Attempt.points_possible, 0)
 
 
 async def progress(session: AsyncSession, user: User) -> Progress:

@@ -74,7 +74,8 @@
     return target.matches("textarea, select, [contenteditable], input:not([type=radio]):not([type=checkbox])");
   }
 
-  // On a question card, 1–9 choose the Nth answer and Enter on a choice submits (CONTRACT.md).
+  // On a question card, 1–9 choose the Nth answer and Enter on a choice submits (CONTRACT.md);
+  // in a text field or a select the keys are the field's own (isTyping).
   // On answer feedback, Enter on its heading moves on ("Next question" or "See results").
   document.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
@@ -92,13 +93,14 @@
     const form = document.querySelector("form[data-answer-keys]");
     if (!form) return;
     if (/^[1-9]$/.test(event.key)) {
-      const choice = form.querySelectorAll("input[type=radio]")[Number(event.key) - 1];
+      // The Nth radio is picked, the Nth checkbox toggled (CONTRACT.md, Question kinds).
+      const choice = form.querySelectorAll("input[type=radio], input[type=checkbox]")[Number(event.key) - 1];
       if (choice && !choice.disabled) {
         event.preventDefault();
-        choice.checked = true;
+        choice.checked = choice.type === "checkbox" ? !choice.checked : true;
         choice.focus();
       }
-    } else if (event.key === "Enter" && target.matches("input[type=radio]") && form.contains(target)) {
+    } else if (event.key === "Enter" && target.matches("input[type=radio], input[type=checkbox]") && form.contains(target)) {
       event.preventDefault();
       form.requestSubmit();
     }
