@@ -35,7 +35,6 @@ from web.kinds.base import typed_text
 
 LABEL = "Numeric"
 USES_KEYS = False
-HINT = "A number such as 3.14 or 3,14, without thousands separators."
 MAX_ANSWERS = 20
 DIGITS = 30  # an author's numbers: exact arithmetic on them needs at most twice as many
 NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]{1,2})?")
