@@ -356,12 +356,17 @@ async def add_finished_attempt(
     started: datetime = finished - timedelta(seconds=seconds)
     async with app.app_context():
         session = get_session()
+        revision = (await session.exec(select(Quiz.current_revision_id).where(Quiz.id == quiz))).one()
+        assert revision is not None
         attempt = Attempt(
             user_id=user_id,
             quiz_id=quiz,
+            revision_id=revision,
             question_count=total,
             answered_count=total,
-            correct_count=correct,
+            points_awarded=correct,
+            points_answered=total,
+            points_possible=total,
             started_at=started,
             finished_at=finished,
             duration_seconds=seconds,

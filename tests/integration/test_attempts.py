@@ -369,7 +369,7 @@ async def test_answering_a_finished_attempt_is_refused(player: Player, app: Quar
     assert late_htmx.headers["HX-Redirect"] == f"/attempts/{attempt_id}/results"
 
     attempt = await fetch_attempt(app, attempt_id)
-    assert (attempt.answered_count, attempt.correct_count) == (1, 1)
+    assert (attempt.answered_count, attempt.points_awarded) == (1, 1)
     assert len(await stored_answers(app, attempt_id)) == 1
 
 
@@ -383,9 +383,9 @@ async def test_a_double_submit_stores_one_answer(player: Player, app: Quart) -> 
     assert (first.status_code, second.status_code, third.status_code) == (303, 303, 200)
     assert read(await text_of(third)).all("h2") == ["Correct"]
     answers = await stored_answers(app, attempt_id)
-    assert [(a.choice_id, a.is_correct) for a in answers] == [(int(card.pick(right=True)), True)]
+    assert [(a.response, a.points) for a in answers] == [({"choice": int(card.pick(right=True))}, 1)]
     attempt = await fetch_attempt(app, attempt_id)
-    assert (attempt.answered_count, attempt.correct_count) == (1, 1)
+    assert (attempt.answered_count, attempt.points_awarded) == (1, 1)
 
 
 @pytest.mark.parametrize("htmx", [False, True])
@@ -407,7 +407,7 @@ async def test_two_concurrent_submits_store_one_answer(
     assert len(answers) == 1
     attempt = await fetch_attempt(app, attempt_id)
     assert attempt.answered_count == 1
-    assert attempt.correct_count == int(answers[0].is_correct)
+    assert attempt.points_awarded == int(answers[0].points)
 
 
 @pytest.mark.parametrize("slug", ["capitals", "exam"])
@@ -427,14 +427,14 @@ async def test_racing_htmx_submits_both_show_the_stored_answer(
     answers = await stored_answers(app, attempt_id)
     assert len(answers) == 1
     attempt = await fetch_attempt(app, attempt_id)
-    assert (attempt.answered_count, attempt.correct_count) == (1, int(answers[0].is_correct))
+    assert (attempt.answered_count, attempt.points_awarded) == (1, int(answers[0].points))
     bodies = [await text_of(response) for response in responses]
     if slug == "exam":
         expected = ("Answered: 1 of 3", "exam question 2?")
         assert [(score_text(b), read_card(b).question) for b in bodies] == [expected, expected]
     else:
-        verdict = "Correct" if answers[0].is_correct else "Incorrect"
-        score = f"Score: {int(answers[0].is_correct)} of 1"
+        verdict = "Correct" if answers[0].points else "Incorrect"
+        score = f"Score: {int(answers[0].points)} of 1"
         seen = [(read(b).all("h2"), score_text(b)) for b in bodies]
         assert seen == [([verdict], score), ([verdict], score)]
 
@@ -455,7 +455,7 @@ async def test_two_concurrent_last_answers_finish_once(
     monkeypatch.undo()
     assert [r.status_code for r in responses] == [303, 303]
     attempt = await fetch_attempt(app, attempt_id)
-    assert (attempt.answered_count, attempt.correct_count) == (3, 2)
+    assert (attempt.answered_count, attempt.points_awarded) == (3, 2)
     assert attempt.finished_at is not None
     assert attempt.duration_seconds is not None
     assert len(await stored_answers(app, attempt_id)) == 3
@@ -493,7 +493,7 @@ async def test_finishing_early_counts_unanswered_questions_as_wrong(
     assert "You scored 1 of 3" in results.text
     assert results.text.count("Your answer: not answered") == 2
     attempt = await fetch_attempt(app, attempt_id)
-    assert (attempt.answered_count, attempt.correct_count) == (1, 1)
+    assert (attempt.answered_count, attempt.points_awarded) == (1, 1)
     assert attempt.finished_at is not None
 
 

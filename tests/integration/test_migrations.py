@@ -119,12 +119,32 @@ def add_content(url: str) -> None:
     run(url, *statements)
 
 
+async def _columns(url: str) -> dict[str, list[str]]:
+    """The tables and columns the database has now: the models may be several revisions on."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+
+            def read(sync_connection: Any) -> dict[str, list[str]]:
+                inspector = inspect(sync_connection)
+                return {
+                    table: [column["name"] for column in inspector.get_columns(table)]
+                    for table in inspector.get_table_names()
+                    if table != "alembic_version"
+                }
+
+            return await connection.run_sync(read)
+    finally:
+        await engine.dispose()
+
+
 def snapshot(url: str) -> dict[str, list[Any]]:
     """Every row of every table, search_text left out: what the migration must not touch."""
     tables: dict[str, list[Any]] = {}
-    for table in SQLModel.metadata.sorted_tables:
-        columns = ", ".join(c.name for c in table.columns if c.name != "search_text")
-        tables[table.name] = run(url, f"SELECT {columns} FROM {table.name} ORDER BY id")  # noqa: S608 - our own table names
+    for table, names in sorted(asyncio.run(_columns(url)).items()):
+        columns = ", ".join(name for name in names if name != "search_text")
+        order = "id" if "id" in names else names[0]
+        tables[table] = run(url, f"SELECT {columns} FROM {table} ORDER BY {order}")  # noqa: S608 - our own table names
     return tables
 
 

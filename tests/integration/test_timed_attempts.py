@@ -61,7 +61,7 @@ async def test_an_answer_after_the_deadline_is_refused_and_ends_the_attempt(
     attempt = await fetch_attempt(app, attempt_id)
     assert attempt.finished_at == before.deadline_at
     assert attempt.duration_seconds == 60
-    assert (attempt.answered_count, attempt.correct_count) == (1, 1)
+    assert (attempt.answered_count, attempt.points_awarded) == (1, 1)
     assert len(await stored_answers(app, attempt_id)) == 1
 
 
@@ -88,7 +88,7 @@ async def test_an_answer_within_the_grace_still_counts(player: Player, app: Quar
     assert response.status_code == 303
     assert response.headers["Location"] == question_url(attempt_id, 1)
     attempt = await fetch_attempt(app, attempt_id)
-    assert (attempt.answered_count, attempt.correct_count) == (1, 1)
+    assert (attempt.answered_count, attempt.points_awarded) == (1, 1)
 
 
 async def test_a_one_second_quiz_runs_out_in_real_time(app: Quart) -> None:
