@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -15,6 +18,9 @@ from click.testing import CliRunner
 from tests.databases import create_scratch_database
 from tests.databases import drop_scratch_database
 from web.cli import main
+from web.forms.quiz_import import parse_quiz_document
+from web.forms.quiz_import import quiz_document
+from web.services.demo import DEMO_DOCUMENTS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,6 +37,16 @@ def cli_env(tmp_path: Path):
 
 def run(env: dict[str, str], *args: str, stdin: str | None = None):
     return CliRunner().invoke(main, list(args), env=env, input=stdin)
+
+
+def canonical(*documents: dict[str, Any]) -> dict[str, Any]:
+    """The documents' quizzes as export writes them (format 2, ids and defaults filled in)."""
+    quizzes = []
+    for document in documents:
+        parsed = parse_quiz_document(document)
+        assert parsed.data is not None, parsed.errors
+        quizzes.extend(parsed.data)
+    return quiz_document(quizzes)
 
 
 def test_create_admin_makes_a_verified_admin(cli_env: dict[str, str]) -> None:
@@ -105,10 +121,13 @@ def test_seed_demo_is_idempotent_and_export_import_round_trip(
     result = run(cli_env, "export", str(exported))
     assert result.exit_code == 0, result.output
     document = json.loads(exported.read_text(encoding="utf-8"))
-    shipped = json.loads((ROOT / "web/demo/quizzes.json").read_text(encoding="utf-8"))
-    assert document == shipped
+    shipped = [json.loads(path.read_text(encoding="utf-8")) for path in DEMO_DOCUMENTS]
+    assert document == canonical(*shipped)
+    # The general quizzes ship exactly as export writes them.
+    assert document["quizzes"][: len(shipped[0]["quizzes"])] == shipped[0]["quizzes"]
     replaced = run(cli_env, "import", "--replace", str(exported))
-    assert f"replaced {len(shipped['quizzes'])}" in replaced.output
+    assert f"replaced {len(document['quizzes'])}" in replaced.output
+    assert json.loads(run(cli_env, "export").output) == document
 
 
 def test_import_reports_every_problem_and_changes_nothing(
@@ -240,6 +259,15 @@ def test_export_to_a_place_it_cannot_write_says_so(cli_env: dict[str, str], tmp_
     [
         (b"\xff\xfe{not utf-8", "not valid JSON"),
         (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b"[1, 2]", "document: must be a JSON object"),
+        (b'"quizzes"', "document: must be a JSON object"),
+        (b"", "not valid JSON"),
+        (
+            json.dumps(
+                {"format": 2, "quizzes": [{"slug": "x", "questions": [{"kind": "x"}]}]}
+            ).encode(),
+            "quizzes[0].questions[0].kind: must be one of the kinds single_choice",
+        ),
         (
             json.dumps({"quizzes": [{"slug": "x", "difficulty": ["hard"]}]}).encode(),
             "quizzes[0].difficulty: must be easy, medium or hard",
@@ -259,3 +287,221 @@ def test_import_of_a_bad_file_is_a_message_not_a_traceback(
     assert result.exit_code == 1
     assert message in result.output
     assert isinstance(result.exception, SystemExit)
+
+
+# --------------------------------------------------------------------------- quiz documents
+
+EVERY_KIND = [
+    {
+        "kind": "single_choice",
+        "text": "Red planet?",
+        "choices": [{"text": "Mars", "weight": 100}, {"text": "Venus"}],
+    },
+    {
+        "kind": "multiple_response",
+        "text": "Gas giants?",
+        "points": 2,
+        "choices": [
+            {"text": "Jupiter", "weight": 50},
+            {"text": "Saturn", "weight": 50},
+            {"text": "Mars", "weight": -100},
+        ],
+    },
+    {"kind": "true_false", "text": "The Sun is a star.", "answer": True},
+    {
+        "kind": "short_answer",
+        "text": "Closest planet to the Sun?",
+        "answers": [{"text": "Mercury"}],
+    },
+    {
+        "kind": "numeric",
+        "text": "Planets in the Solar System?",
+        "points": 0.5,
+        "answers": [{"value": 8}],
+    },
+    {
+        "kind": "ordering",
+        "text": "Nearest first",
+        "items": [{"text": "Venus"}, {"text": "Earth"}, {"text": "Mars"}],
+    },
+    {
+        "kind": "matching",
+        "text": "Match the moons",
+        "pairs": [{"prompt": "Earth", "answer": "Moon"}, {"prompt": "Mars", "answer": "Phobos"}],
+        "distractors": ["Titan"],
+    },
+]
+
+
+def quiz_v2(slug: str, questions: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    return {
+        "slug": slug,
+        "title": slug.title(),
+        "category": "Space",
+        "published": True,
+        **fields,
+        "questions": questions,
+    }
+
+
+def write(path: Path, document: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def database(env: dict[str, str]) -> sqlite3.Connection:
+    return sqlite3.connect(env["DATABASE_URL"].split(":///", 1)[1])
+
+
+def rows(env: dict[str, str], sql: str, *args: object) -> list[tuple[Any, ...]]:
+    with closing(database(env)) as connection:
+        return connection.execute(sql, args).fetchall()
+
+
+def test_every_kind_round_trips_through_export_and_import(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    document = {
+        "format": 2,
+        "quizzes": [
+            quiz_v2("every-kind", EVERY_KIND, time_limit_seconds=600, shuffle_choices=True)
+        ],
+    }
+    result = run(cli_env, "import", str(write(tmp_path / "in.json", document)))
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 new" in result.output
+    exported = json.loads(run(cli_env, "export").output)
+    assert exported == canonical(document)
+    assert [q["kind"] for q in exported["quizzes"][0]["questions"]] == [
+        q["kind"] for q in EVERY_KIND
+    ]
+    second = tmp_path / "second"
+    second.mkdir()
+    fresh = {**cli_env, "DATABASE_URL": create_scratch_database("sqlite", second)}
+    assert run(fresh, "migrate").exit_code == 0
+    assert run(fresh, "import", str(write(tmp_path / "out.json", exported))).exit_code == 0
+    assert json.loads(run(fresh, "export").output) == exported
+
+
+def test_a_format_1_file_imports_and_exports_as_format_2(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    v1 = {
+        "quizzes": [
+            {
+                "slug": "old-style",
+                "title": "Old style",
+                "category": "Misc",
+                "published": True,
+                "questions": [
+                    {
+                        "text": "Two and two?",
+                        "explanation": "Arithmetic.",
+                        "choices": [
+                            {"text": "4", "correct": True},
+                            {"text": "5", "correct": False},
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+    assert run(cli_env, "import", str(write(tmp_path / "v1.json", v1))).exit_code == 0
+    exported = json.loads(run(cli_env, "export").output)
+    assert exported["format"] == 2
+    (only,) = exported["quizzes"][0]["questions"]
+    assert only["kind"] == "single_choice"
+    assert [(c["text"], c["weight"]) for c in only["choices"]] == [("4", 100), ("5", 0)]
+    assert rows(cli_env, "SELECT kind, points FROM revision_questions") == [("single_choice", 1.0)]
+
+
+def test_replace_adds_a_revision_reuses_identities_and_deletes_nothing(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    questions = [
+        {
+            "kind": "single_choice",
+            "text": "Kept?",
+            "choices": [{"text": "Yes", "weight": 100}, {"text": "No"}],
+        },
+        {"kind": "true_false", "text": "Changed?", "answer": True},
+        {"kind": "short_answer", "text": "Also kept?", "answers": [{"text": "yes"}]},
+    ]
+    first = {"format": 2, "quizzes": [quiz_v2("revised", questions, feedback_mode="immediate")]}
+    assert run(cli_env, "import", str(write(tmp_path / "first.json", first))).exit_code == 0
+    taker = ["--username", "taker", "--email", "t@example.com", "--password", "Sup3rSecret"]
+    assert run(cli_env, "create-admin", *taker).exit_code == 0
+    ((quiz_id, first_revision),) = rows(cli_env, "SELECT id, current_revision_id FROM quizzes")
+    kept, changed, also_kept = (
+        row[0]
+        for row in rows(cli_env, "SELECT question_id FROM revision_questions ORDER BY position")
+    )
+    with closing(database(cli_env)) as connection, connection:  # an attempt on revision 1
+        connection.execute(
+            "INSERT INTO attempts (user_id, quiz_id, revision_id, question_count,"
+            " answered_count, points_awarded, points_answered, points_possible, shuffle_seed,"
+            " started_at) VALUES (1, ?, ?, 3, 1, 1, 1, 3, 7, '2026-01-01 00:00:00')",
+            (quiz_id, first_revision),
+        )
+        connection.execute(
+            "INSERT INTO user_answers (attempt_id, question_id, response, points, answered_at)"
+            " VALUES (1, ?, '{\"choice\": 1}', 1, '2026-01-01 00:00:01')",
+            (kept,),
+        )
+    before = {
+        table: rows(cli_env, f"SELECT * FROM {table} ORDER BY id")  # noqa: S608 - fixed names
+        for table in (
+            "revision_questions",
+            "quiz_revisions",
+            "questions",
+            "attempts",
+            "user_answers",
+        )
+    }
+
+    edited = [questions[2], {**questions[1], "text": "Changed, now?"}, questions[0]]
+    second = {
+        "format": 2,
+        "quizzes": [
+            quiz_v2("revised", edited, title="Revised", feedback_mode="exam", published=False)
+        ],
+    }
+    skipped = run(cli_env, "import", str(write(tmp_path / "second.json", second)))
+    assert "skipped 1" in skipped.output
+    assert rows(cli_env, "SELECT count(*) FROM quiz_revisions") == [(1,)]
+    replaced = run(cli_env, "import", "--replace", str(tmp_path / "second.json"))
+    assert replaced.exit_code == 0, replaced.output
+    assert "replaced 1" in replaced.output
+
+    revisions = rows(
+        cli_env,
+        "SELECT id, number, status, feedback_mode, published_at IS NOT NULL"
+        " FROM quiz_revisions ORDER BY number",
+    )
+    assert [row[1:] for row in revisions] == [
+        (1, "published", "immediate", 1),
+        (2, "published", "exam", 1),
+    ]
+    second_revision = revisions[1][0]
+    assert rows(cli_env, "SELECT title, is_published, current_revision_id FROM quizzes") == [
+        ("Revised", 0, second_revision)
+    ]
+    # Nothing deleted or rewritten: every earlier row is still there as it was.
+    for table, earlier in before.items():
+        now = rows(cli_env, f"SELECT * FROM {table} ORDER BY id")  # noqa: S608 - fixed names
+        assert now[: len(earlier)] == earlier, table
+    assert rows(cli_env, "SELECT revision_id FROM attempts") == [(first_revision,)]
+    # The unchanged questions keep their identity, wherever they moved; the changed one is new.
+    now = rows(
+        cli_env,
+        "SELECT position, question_id, text FROM revision_questions"
+        " WHERE revision_id = ? ORDER BY position",
+        second_revision,
+    )
+    assert [(p, t) for p, _, t in now] == [(1, "Also kept?"), (2, "Changed, now?"), (3, "Kept?")]
+    assert now[0][1] == also_kept
+    assert now[2][1] == kept
+    assert now[1][1] not in (kept, changed, also_kept)
+    assert rows(cli_env, "SELECT count(*) FROM questions") == [(4,)]
+    exported = json.loads(run(cli_env, "export").output)
+    assert exported == canonical(second)

@@ -1,22 +1,31 @@
-"""Services: importing and exporting quizzes as documents (forms/quiz_import.py's format)."""
+"""Services: importing quizzes as published revisions, and exporting their current content.
+
+An import never deletes: a new quiz gets revision 1, and replacing an existing one adds a
+published revision and moves the quiz's pointer to it, so attempts (pinned to the revision
+they took) and answers (pointing at question identities) keep their history.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func
 from sqlmodel import col
-from sqlmodel import delete
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from web.db import writing
-from web.forms.quiz_import import ChoiceData
 from web.forms.quiz_import import QuestionData
 from web.forms.quiz_import import QuizData
-from web.models import Choice
+from web.kinds import kind
 from web.models import Question
 from web.models import Quiz
+from web.models import QuizRevision
+from web.models import RevisionQuestion
+from web.models import RevisionStatus
+from web.models import utcnow
 
 
 class UnknownSlugsError(LookupError):
@@ -40,102 +49,183 @@ class ImportResult:
         )
 
 
-def _build_quiz(data: QuizData, author_id: int | None) -> Quiz:
-    return Quiz(
-        slug=data.slug,
-        title=data.title,
-        description=data.description,
-        category=data.category,
-        difficulty=data.difficulty,
+def _catalog(quiz: Quiz, data: QuizData) -> None:
+    quiz.title = data.title
+    quiz.description = data.description
+    quiz.category = data.category
+    quiz.difficulty = data.difficulty
+    quiz.is_published = data.published
+
+
+async def _identities(
+    session: AsyncSession, quiz: Quiz, questions: Sequence[QuestionData]
+) -> list[int]:
+    """A question id for each question: the identity of a current question with the same
+    kind and text (each used once, in order), else a new one, so per-question history and
+    answers carry over to the new revision wherever the question is the same one."""
+    reusable: dict[tuple[str, str], list[int]] = defaultdict(list)
+    if quiz.current_revision_id is not None:
+        rows = await session.exec(
+            select(RevisionQuestion.kind, RevisionQuestion.text, RevisionQuestion.question_id)
+            .where(RevisionQuestion.revision_id == quiz.current_revision_id)
+            .order_by(col(RevisionQuestion.position))
+        )
+        for kind_name, text, question_id in rows.all():
+            reusable[kind_name, text].append(question_id)
+    assert quiz.id is not None  # noqa: S101 - flushed by the caller
+    chosen: list[int | None] = []
+    for question in questions:
+        same = reusable[question.kind, question.text]
+        chosen.append(same.pop(0) if same else None)
+    new = [Question(quiz_id=quiz.id) for question_id in chosen if question_id is None]
+    session.add_all(new)
+    await session.flush()
+    fresh = iter(new)
+    return [_persisted(next(fresh).id if qid is None else qid) for qid in chosen]
+
+
+def _persisted(question_id: int | None) -> int:
+    assert question_id is not None  # noqa: S101 - flushed above
+    return question_id
+
+
+async def _publish(session: AsyncSession, quiz: Quiz, data: QuizData) -> None:
+    """Add `data` as the quiz's next published revision and make it the current one."""
+    assert quiz.id is not None  # noqa: S101 - flushed by the caller
+    latest = await session.exec(
+        select(func.max(QuizRevision.number)).where(QuizRevision.quiz_id == quiz.id)
+    )
+    question_ids = await _identities(session, quiz, data.questions)
+    revision = QuizRevision(
+        quiz_id=quiz.id,
+        number=(latest.one() or 0) + 1,
+        status=RevisionStatus.PUBLISHED,
         time_limit_seconds=data.time_limit_seconds,
         feedback_mode=data.feedback_mode,
         shuffle_questions=data.shuffle_questions,
         shuffle_choices=data.shuffle_choices,
-        is_published=data.published,
-        created_by_id=author_id,
-        questions=[
-            Question(  # type: ignore[call-arg]  # quiz_id is set by the relationship
-                position=q_index,
-                text=question.text,
-                explanation=question.explanation,
-                choices=[
-                    Choice(  # type: ignore[call-arg]  # question_id: set by the relationship
-                        position=c_index, text=choice.text, is_correct=choice.correct
-                    )
-                    for c_index, choice in enumerate(question.choices, start=1)
-                ],
-            )
-            for q_index, question in enumerate(data.questions, start=1)
-        ],
+        published_at=utcnow(),
     )
+    session.add(revision)
+    await session.flush()
+    assert revision.id is not None  # noqa: S101 - just flushed
+    session.add_all(
+        RevisionQuestion(
+            revision_id=revision.id,
+            question_id=question_id,
+            position=position,
+            kind=question.kind,
+            text=question.text,
+            explanation=question.explanation,
+            points=question.points,
+            body=question.body.model_dump(mode="json"),
+        )
+        for position, (question, question_id) in enumerate(
+            zip(data.questions, question_ids, strict=True), start=1
+        )
+    )
+    quiz.current_revision_id = revision.id
+    session.add(quiz)
 
 
 async def import_quizzes(
     session: AsyncSession,
-    quizzes: tuple[QuizData, ...],
+    quizzes: Sequence[QuizData],
     *,
     replace: bool = False,
     author_id: int | None = None,
 ) -> ImportResult:
     """All or nothing in one transaction; an existing slug is skipped unless replace is set.
 
-    Replacing deletes the old quiz and its attempts' history with it, so it is opt-in.
+    Replacing adds a published revision (and updates the catalog fields); nothing is
+    deleted, and attempts already taken keep the revision they pinned.
     """
     created: list[str] = []
     replaced: list[str] = []
     skipped: list[str] = []
     async with writing(session):
         slugs = [quiz.slug for quiz in quizzes]
-        existing = set(
-            (await session.exec(select(Quiz.slug).where(col(Quiz.slug).in_(slugs)))).all()
-        )
+        existing = {
+            quiz.slug: quiz
+            for quiz in (await session.exec(select(Quiz).where(col(Quiz.slug).in_(slugs)))).all()
+        }
         for data in quizzes:
-            if data.slug in existing:
-                if not replace:
-                    skipped.append(data.slug)
-                    continue
-                await session.exec(delete(Quiz).where(col(Quiz.slug) == data.slug))
-                replaced.append(data.slug)
-            else:
+            quiz = existing.get(data.slug)
+            if quiz is not None and not replace:
+                skipped.append(data.slug)
+                continue
+            if quiz is None:
+                quiz = Quiz(slug=data.slug, title=data.title, category=data.category)
                 created.append(data.slug)
-            session.add(_build_quiz(data, author_id))
+                quiz.created_by_id = author_id
+            else:
+                replaced.append(data.slug)
+                quiz.updated_at = utcnow()
+            _catalog(quiz, data)
+            session.add(quiz)
+            await session.flush()
+            await _publish(session, quiz, data)
     return ImportResult(tuple(created), tuple(replaced), tuple(skipped))
 
 
-async def export_quizzes(session: AsyncSession, slugs: list[str] | None = None) -> list[QuizData]:
-    """Every quiz, or those named; a name that matches none fails it all (UnknownSlugsError),
-    so a typo never passes for an export with one quiz fewer."""
-    with_questions = selectinload(Quiz.questions)  # type: ignore[arg-type]  # SQLModel types it as a list
-    query = select(Quiz).options(with_questions).order_by(col(Quiz.id))
+async def export_quizzes(
+    session: AsyncSession, slugs: Sequence[str] | None = None
+) -> list[QuizData]:
+    """Every quiz, archived ones too, or those named, as their current revision asks them
+    (a quiz never published: its newest revision). A name that matches none fails it all
+    (UnknownSlugsError), so a typo never passes for an export with one quiz fewer."""
+    query = select(Quiz).order_by(col(Quiz.id))
     if slugs:
         query = query.where(col(Quiz.slug).in_(slugs))
     quizzes = (await session.exec(query)).all()
     found = {quiz.slug for quiz in quizzes}
     if missing := [slug for slug in dict.fromkeys(slugs or []) if slug not in found]:
         raise UnknownSlugsError(missing)
-    return [
-        QuizData(
-            slug=quiz.slug,
-            title=quiz.title,
-            description=quiz.description,
-            category=quiz.category,
-            difficulty=quiz.difficulty,
-            time_limit_seconds=quiz.time_limit_seconds,
-            feedback_mode=quiz.feedback_mode,
-            shuffle_questions=quiz.shuffle_questions,
-            shuffle_choices=quiz.shuffle_choices,
-            published=quiz.is_published,
-            questions=tuple(
-                QuestionData(
-                    text=question.text,
-                    explanation=question.explanation,
-                    choices=tuple(
-                        ChoiceData(text=choice.text, correct=choice.is_correct)
-                        for choice in question.choices
-                    ),
-                )
-                for question in quiz.questions
-            ),
+    revisions = await _exported_revisions(session, [quiz.id for quiz in quizzes if quiz.id])
+    rows = await session.exec(
+        select(RevisionQuestion)
+        .where(col(RevisionQuestion.revision_id).in_([r.id for r in revisions.values()]))
+        .order_by(col(RevisionQuestion.revision_id), col(RevisionQuestion.position))
+    )
+    questions: dict[int, list[QuestionData]] = defaultdict(list)
+    for row in rows.all():
+        body = kind(row.kind).body.model_validate(row.body)
+        questions[row.revision_id].append(
+            QuestionData(row.kind, row.text, row.explanation, row.points, body)
         )
-        for quiz in quizzes
-    ]
+    return [_quiz_data(quiz, revisions.get(quiz.id or 0), questions) for quiz in quizzes]
+
+
+async def _exported_revisions(
+    session: AsyncSession, quiz_ids: list[int]
+) -> dict[int, QuizRevision]:
+    """Each quiz's current revision, or its newest when it has none (a draft only)."""
+    rows = await session.exec(
+        select(QuizRevision, Quiz.current_revision_id)
+        .join(Quiz, col(Quiz.id) == QuizRevision.quiz_id)
+        .where(col(QuizRevision.quiz_id).in_(quiz_ids))
+        .order_by(col(QuizRevision.number))
+    )
+    chosen: dict[int, QuizRevision] = {}
+    for revision, current_id in rows.all():
+        if current_id is None or revision.id == current_id:
+            chosen[revision.quiz_id] = revision  # newest wins when none is current
+    return chosen
+
+
+def _quiz_data(
+    quiz: Quiz, revision: QuizRevision | None, questions: dict[int, list[QuestionData]]
+) -> QuizData:
+    return QuizData(
+        slug=quiz.slug,
+        title=quiz.title,
+        description=quiz.description,
+        category=quiz.category,
+        difficulty=quiz.difficulty,
+        time_limit_seconds=revision.time_limit_seconds if revision else None,
+        feedback_mode=revision.feedback_mode if revision else "immediate",
+        shuffle_questions=revision.shuffle_questions if revision else False,
+        shuffle_choices=revision.shuffle_choices if revision else False,
+        published=quiz.is_published,
+        questions=tuple(questions.get(revision.id or 0, ()) if revision else ()),
+    )
