@@ -19,8 +19,8 @@ from tests.databases import create_scratch_database
 from tests.databases import drop_scratch_database
 from tests.databases import migrate
 from web.app import create_app
-from web.services.content import forget_cached_content
 from web.db import get_database
+from web.services.content import forget_cached_content
 
 TEST_SECRET = "test-secret-key"
 CSRF_PATTERN = re.compile(r'"X-CSRF-Token": "([^"]+)"')

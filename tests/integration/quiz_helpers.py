@@ -349,14 +349,24 @@ async def expire(app: Quart, attempt_id: int, *, ago: float = 30) -> Attempt:
 
 
 async def add_finished_attempt(
-    app: Quart, user_id: int, quiz: int, *, correct: int, total: int = 3, seconds: int = 60
+    app: Quart,
+    user_id: int,
+    quiz: int,
+    *,
+    correct: float,
+    total: int = 3,
+    possible: float | None = None,
+    seconds: int = 60,
 ) -> int:
-    """A finished attempt written straight to the table, to control score and time exactly."""
+    """A finished attempt written straight to the table, to control score and time exactly;
+    `possible` points differ from `total` for a revision whose questions are worth more."""
     finished = utcnow() - timedelta(minutes=5)
     started: datetime = finished - timedelta(seconds=seconds)
     async with app.app_context():
         session = get_session()
-        revision = (await session.exec(select(Quiz.current_revision_id).where(Quiz.id == quiz))).one()
+        revision = (
+            await session.exec(select(Quiz.current_revision_id).where(Quiz.id == quiz))
+        ).one()
         assert revision is not None
         attempt = Attempt(
             user_id=user_id,
@@ -365,8 +375,8 @@ async def add_finished_attempt(
             question_count=total,
             answered_count=total,
             points_awarded=correct,
-            points_answered=total,
-            points_possible=total,
+            points_answered=possible or total,
+            points_possible=possible or total,
             started_at=started,
             finished_at=finished,
             duration_seconds=seconds,

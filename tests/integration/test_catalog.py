@@ -414,16 +414,16 @@ async def test_leaderboard_ranks_each_persons_best_then_the_fastest(app: Quart) 
     body = await (await player.get("/quizzes/capitals")).get_data(as_text=True)
     rows = LEADERBOARD_ROW.findall(body)
     assert [(rank, name, score) for rank, name, score, _time in rows] == [
-        ("1", "ben", "3 of 3"),
-        ("2", "dan", "3 of 3"),
-        ("3", "ann", "3 of 3"),
-        ("4", "cat", "2 of 3"),
-        ("5", "eve", "2 of 3"),
-        ("6", "fay", "2 of 3"),
-        ("7", "gus", "1 of 3"),
-        ("8", "hal", "1 of 3"),
-        ("9", "ida", "1 of 3"),
-        ("10", "jon", "0 of 3"),
+        ("1", "ben", "100% (3 of 3)"),
+        ("2", "dan", "100% (3 of 3)"),
+        ("3", "ann", "100% (3 of 3)"),
+        ("4", "cat", "67% (2 of 3)"),
+        ("5", "eve", "67% (2 of 3)"),
+        ("6", "fay", "67% (2 of 3)"),
+        ("7", "gus", "33% (1 of 3)"),
+        ("8", "hal", "33% (1 of 3)"),
+        ("9", "ida", "33% (1 of 3)"),
+        ("10", "jon", "0% (0 of 3)"),
     ]
     assert rows[0][3] == "40 s"
     assert rows[2][3] == "50 s"
@@ -438,5 +438,23 @@ async def test_leaderboard_includes_attempts_played_through(app: Quart) -> None:
     attempt = await fetch_attempt(app, attempt_id)
     body = await (await app.test_client().get("/quizzes/capitals")).get_data(as_text=True)
     assert LEADERBOARD_ROW.findall(body) == [
-        ("1", "ada", "2 of 3", f"{attempt.duration_seconds} s"),
+        ("1", "ada", "67% (2 of 3)", f"{attempt.duration_seconds} s"),
+    ]
+
+
+async def test_leaderboard_across_revisions_ranks_by_percent(app: Quart) -> None:
+    """Attempts of revisions that offer different points compare by their share of them."""
+    await seed_quizzes(app)
+    capitals = await quiz_id(app, "capitals")
+    scores = {"amy": (4, 6), "bob": (2.5, 3), "cy": (3, 4.5)}  # 67%, 83%, 67% but slower
+    for seconds, (username, (points, possible)) in enumerate(scores.items(), start=10):
+        user_id = await seed_user(app, username)
+        await add_finished_attempt(
+            app, user_id, capitals, correct=points, total=3, possible=possible, seconds=seconds
+        )
+    body = await (await app.test_client().get("/quizzes/capitals")).get_data(as_text=True)
+    assert [row[:3] for row in LEADERBOARD_ROW.findall(body)] == [
+        ("1", "bob", "83% (2.5 of 3)"),
+        ("2", "amy", "67% (4 of 6)"),
+        ("3", "cy", "67% (3 of 4.5)"),
     ]

@@ -11,6 +11,7 @@ from quart.testing import QuartClient
 
 from tests.conftest import csrf_token
 from tests.conftest import make_app
+from web.kinds import KINDS
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "script-src 'self'",
@@ -152,6 +153,22 @@ def test_every_component_documents_its_parameters() -> None:
         assert "Swap target" in header, f"{component.name}: header must name its swap target"
         assert "Focus" in header, f"{component.name}: header must say where focus lands"
         assert f"{{% macro {name}(" in text, f"{component.name} must define the macro {name}"
+
+
+def test_every_kind_has_one_component_with_card_feedback_and_review() -> None:
+    """The registry and components/kinds/ name the same kinds; each file documents and
+    defines the three macros the engine calls."""
+    folder = Path(__file__).resolve().parents[2].joinpath("components", "kinds")
+    assert {path.stem for path in folder.glob("*.html")} == set(KINDS)
+    for name in KINDS:
+        text = (folder / f"{name}.html").read_text(encoding="utf-8")
+        header = text.split("-#}", 1)[0]
+        assert text.startswith("{#-"), f"{name}.html has no header comment"
+        assert "Swap target" in header, f"{name}.html: header must name its swap target"
+        assert "Focus" in header, f"{name}.html: header must say where focus lands"
+        for macro in ("card", "feedback", "review"):
+            assert f"{macro}(" in header, f"{name}.html: header must show {macro}'s signature"
+            assert f"{{% macro {macro}(" in text, f"{name}.html must define {macro}"
 
 
 @pytest.mark.parametrize(

@@ -56,9 +56,9 @@ async def test_results_review_every_question(player: Player, app: Quart) -> None
     assert outline.definition("Time taken") == "1 min 15 s"
     assert outline.definition("Answered") == "3 of 3"
     assert outline.all("h3") == [f"capitals question {n}?" for n in (1, 2, 3)]
-    assert "Correct. Your answer: Right 1" in outline.text
-    assert "Incorrect. Your answer: Wrong 2a Correct answer: Right 2" in outline.text
-    assert "Correct. Your answer: Right 3" in outline.text
+    assert "Correct: 1 of 1 point. Your answer: Right 1" in outline.text
+    assert "Incorrect: 0 of 1 point. Your answer: Wrong 2a Correct answer: Right 2" in outline.text
+    assert "Correct: 1 of 1 point. Your answer: Right 3" in outline.text
     for number in (1, 2, 3):
         assert f"{EXPLANATION} {number} for capitals." in outline.text
     assert "Retake quiz" in outline.all("button")
@@ -71,7 +71,7 @@ async def test_exam_results_reveal_what_the_attempt_hid(player: Player) -> None:
         await (await player.get(f"/attempts/{attempt_id}/results")).get_data(as_text=True)
     )
     assert "You scored 1 of 3 (33%)." in outline.text
-    assert "Incorrect. Your answer: Wrong 1a Correct answer: Right 1" in outline.text
+    assert "Incorrect: 0 of 1 point. Your answer: Wrong 1a Correct answer: Right 1" in outline.text
     assert f"{EXPLANATION} 3 for exam." in outline.text
 
 
