@@ -28,6 +28,8 @@ from web.forms.quiz_import import quiz_document
 from web.services import demo
 from web.services.accounts import AccountError
 from web.services.accounts import create_user
+from web.services.archive import QuizNotFoundError
+from web.services.archive import set_archived
 from web.services.quiz_import import UnknownSlugsError
 from web.services.quiz_import import export_quizzes
 from web.services.quiz_import import import_quizzes
@@ -184,6 +186,21 @@ async def export_command(path: Path | None, slugs: tuple[str, ...]) -> None:
     click.echo(f"Exported {len(quizzes)} quiz(zes) to {path}.")
 
 
+@click.command("archive")
+@click.argument("slug")
+@click.option("--restore", is_flag=True, help="Put an archived quiz back in the catalog.")
+@run_in_app
+async def archive_command(slug: str, restore: bool) -> None:
+    """Take a quiz out of the catalog; its attempts and results are kept (nothing is deleted)."""
+    try:
+        quiz = await set_archived(get_session(), slug, archived=not restore)
+    except QuizNotFoundError as error:
+        _fail(str(error))
+        return
+    state = "archived: out of the catalog" if quiz.archived_at else "in the catalog again"
+    click.echo(f"{quiz.title} ({quiz.slug}) is {state}; every attempt is kept.")
+
+
 COMMANDS: tuple[click.Command, ...] = (
     check_config_command,
     migrate_command,
@@ -191,6 +208,7 @@ COMMANDS: tuple[click.Command, ...] = (
     seed_demo_command,
     import_command,
     export_command,
+    archive_command,
 )
 
 

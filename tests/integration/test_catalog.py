@@ -20,6 +20,8 @@ from tests.integration.quiz_helpers import read
 from tests.integration.quiz_helpers import seed_quizzes
 from tests.integration.quiz_helpers import seed_user
 from tests.integration.quiz_helpers import sign_in
+from web.db import get_session
+from web.services.archive import set_archived
 from web.services.catalog import PAGE_SIZE
 
 LEADERBOARD_ROW = re.compile(
@@ -458,3 +460,25 @@ async def test_leaderboard_across_revisions_ranks_by_percent(app: Quart) -> None
         ("2", "amy", "67% (4 of 6)"),
         ("3", "cy", "67% (3 of 4.5)"),
     ]
+
+
+async def test_an_archived_quiz_leaves_the_catalog_and_keeps_its_results(app: Quart) -> None:
+    """Removing a quiz archives it: no new attempts, but every result stays readable."""
+    await seed_quizzes(app)
+    player = await sign_in(app)
+    attempt_id = await player.start("capitals")
+    await player.play(attempt_id, [True, False, True])
+    async with app.app_context():
+        await set_archived(get_session(), "capitals", archived=True)
+
+    catalog = await (await player.get("/quizzes")).get_data(as_text=True)
+    assert "Capitals" not in read(catalog).all("a")
+    assert (await player.get("/quizzes/capitals")).status_code == 404
+    assert (await player.post("/quizzes/capitals/attempts", {})).status_code == 404
+    results = await player.get(f"/attempts/{attempt_id}/results")
+    assert results.status_code == 200
+    assert "You scored 2 of 3 (67%)." in read(await results.get_data(as_text=True)).text
+
+    async with app.app_context():
+        await set_archived(get_session(), "capitals", archived=False)
+    assert (await player.get("/quizzes/capitals")).status_code == 200

@@ -505,3 +505,39 @@ def test_replace_adds_a_revision_reuses_identities_and_deletes_nothing(
     assert rows(cli_env, "SELECT count(*) FROM questions") == [(4,)]
     exported = json.loads(run(cli_env, "export").output)
     assert exported == canonical(second)
+
+
+def test_archive_takes_a_quiz_out_of_the_catalog_and_keeps_its_attempts(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    questions = [{"kind": "true_false", "text": "Kept?", "answer": True}]
+    document = {"format": 2, "quizzes": [quiz_v2("old-news", questions)]}
+    assert run(cli_env, "import", str(write(tmp_path / "quiz.json", document))).exit_code == 0
+    taker = ["--username", "taker", "--email", "t@example.com", "--password", "Sup3rSecret"]
+    assert run(cli_env, "create-admin", *taker).exit_code == 0
+    ((quiz_id, revision_id),) = rows(cli_env, "SELECT id, current_revision_id FROM quizzes")
+    with closing(database(cli_env)) as connection, connection:
+        connection.execute(
+            "INSERT INTO attempts (user_id, quiz_id, revision_id, question_count,"
+            " answered_count, points_awarded, points_answered, points_possible, shuffle_seed,"
+            " started_at, finished_at, duration_seconds)"
+            " VALUES (1, ?, ?, 1, 1, 1, 1, 1, 0, '2026-01-01', '2026-01-01', 5)",
+            (quiz_id, revision_id),
+        )
+
+    archived = run(cli_env, "archive", "old-news")
+    assert archived.exit_code == 0, archived.output
+    assert "Old-News (old-news) is archived: out of the catalog; every attempt is kept." in (
+        archived.output
+    )
+    assert rows(cli_env, "SELECT archived_at IS NOT NULL FROM quizzes") == [(1,)]
+    assert rows(cli_env, "SELECT count(*) FROM attempts") == [(1,)]
+    assert rows(cli_env, "SELECT count(*) FROM revision_questions") == [(1,)]
+
+    restored = run(cli_env, "archive", "old-news", "--restore")
+    assert "is in the catalog again" in restored.output
+    assert rows(cli_env, "SELECT archived_at FROM quizzes") == [(None,)]
+
+    unknown = run(cli_env, "archive", "no-such-quiz")
+    assert unknown.exit_code == 1
+    assert "No quiz has the slug: no-such-quiz" in unknown.output
