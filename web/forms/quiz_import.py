@@ -11,7 +11,6 @@ questions {text, explanation, choices: [{text, correct}]}, still imported.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,13 +27,14 @@ from pydantic import StrictBool
 from pydantic import ValidationError
 from pydantic import create_model
 from pydantic import field_validator
-from pydantic_core import ErrorDetails
 
 from web.forms import FormResult
+from web.forms.validation_messages import problems
 from web.kinds import KINDS
 from web.kinds import Kind
 from web.kinds import QuestionBody
 from web.kinds.base import Text as ChoiceText
+from web.kinds.base import storable
 from web.models import Difficulty
 from web.models import FeedbackMode
 
@@ -45,7 +45,6 @@ MAX_QUESTIONS = 100
 MAX_CHOICES = 9  # keys 1-9 pick an answer (CONTRACT.md)
 MAX_TIME_LIMIT = 24 * 60 * 60
 MAX_POINTS = 1000
-KEPT_CONTROLS = frozenset("\t\n\r")  # line breaks and tabs are text; other controls are not
 COMMON_QUESTION_FIELDS = frozenset({"kind", "text", "explanation", "points"})
 # Messages for a field whatever went wrong with it, where the generic one would say less.
 FIELD_MESSAGES = {
@@ -80,17 +79,8 @@ class QuizData:
     questions: tuple[QuestionData, ...]
 
 
-def _storable(value: str) -> str:
-    """No control characters but line breaks and tabs, and no lone surrogates: PostgreSQL
-    refuses NUL, and neither database driver can encode half a surrogate pair."""
-    for char in value:
-        if char not in KEPT_CONTROLS and unicodedata.category(char) in ("Cc", "Cs"):
-            raise ValueError("must not contain control characters")
-    return value
-
-
 _Stripped = AfterValidator(str.strip)
-_Stored = AfterValidator(_storable)
+_Stored = AfterValidator(storable)
 Slug = Annotated[str, _Stripped, Field(max_length=120, pattern=SLUG_PATTERN)]
 Title = Annotated[str, _Stripped, Field(min_length=1, max_length=200), _Stored]
 Description = Annotated[str, _Stripped, Field(max_length=4000), _Stored]
@@ -211,7 +201,7 @@ def parse_quiz_document(document: Any) -> FormResult[tuple[QuizData, ...]]:
     try:
         parsed = model.model_validate(document)
     except ValidationError as error:
-        return FormResult(errors=_errors(error))
+        return FormResult(errors=problems(error, tags=QUESTION_MODELS, named=FIELD_MESSAGES))
     slugs = Counter(quiz.slug for quiz in parsed.quizzes)
     if repeated := [slug for slug, count in slugs.items() if count > 1]:
         message = f"slugs must be unique within a document (repeated: {', '.join(repeated)})"
@@ -248,107 +238,3 @@ def _tidy(value: Any) -> Any:
     if isinstance(value, list):
         return [_tidy(item) for item in value]
     return value
-
-
-# --------------------------------------------------------------------------- error messages
-
-TAG_AT = 4  # ("quizzes", i, "questions", j, <kind>, ...): pydantic's loc in a tagged union
-FIXED_MESSAGES = {
-    "missing": "is required",
-    "extra_forbidden": "is not part of the format (check its spelling)",
-    "string_type": "must be text",
-    "bool_type": "must be true or false",
-    "bool_parsing": "must be true or false",
-    "int_type": "must be a whole number",
-    "int_parsing": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "float_type": "must be a number",
-    "float_parsing": "must be a number",
-    "finite_number": "must be a number",
-    "list_type": "must be a list",
-    "tuple_type": "must be a list",
-    "model_type": "must be an object",
-    "model_attributes_type": "must be an object",
-    "dict_type": "must be an object",
-}
-BOUNDS = {
-    "greater_than": ("more than", "gt"),
-    "greater_than_equal": ("at least", "ge"),
-    "less_than": ("less than", "lt"),
-    "less_than_equal": ("at most", "le"),
-}
-
-
-def _errors(error: ValidationError) -> dict[str, str]:
-    details = error.errors(include_url=False)
-    paths = [_path(detail) for detail in details]
-    errors: dict[str, str] = {}
-    for path, detail in zip(paths, details, strict=True):
-        # pydantic counts a list again without its bad entries ("at least 2 items after
-        # validation"): noise beside the entry's own message.
-        if detail["type"] == "too_short" and any(p.startswith(f"{path}[") for p in paths):
-            continue
-        errors.setdefault(path, _message(detail))
-    return errors
-
-
-def _path(detail: ErrorDetails) -> str:
-    """`quizzes[0].questions[3].choices[1].weight`: the union's tag left out of the loc,
-    and a kind that is missing or unknown reported at the question's `kind`."""
-    loc = list(detail["loc"])
-    if len(loc) > TAG_AT and loc[TAG_AT - 2] == "questions" and loc[TAG_AT] in QUESTION_MODELS:
-        del loc[TAG_AT]
-    if detail["type"] in ("union_tag_invalid", "union_tag_not_found"):
-        loc.append("kind")
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
-    return path or "document"
-
-
-def _number(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _plural(count: object, one: str, many: str) -> str:
-    return f"{_number(count)} {one if count == 1 else many}"
-
-
-def _message(detail: ErrorDetails) -> str:
-    """Words a teacher reads, without pydantic's type names and context."""
-    kind, ctx, loc = detail["type"], detail.get("ctx") or {}, detail["loc"]
-    if kind == "missing":
-        return "is required"
-    if len(loc) == len(("quizzes", 0, "field")) and loc[-1] in FIELD_MESSAGES:
-        return FIELD_MESSAGES[str(loc[-1])]
-    if kind in FIXED_MESSAGES:
-        return FIXED_MESSAGES[kind]
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        given = detail["input"].get("kind") if isinstance(detail["input"], dict) else None
-        found = f", not {given!r}" if isinstance(given, str) else ""
-        return f"must be one of the kinds {', '.join(KINDS)}{found}"
-    if isinstance(detail["input"], str):  # lengths checked after trimming count as "too_short"
-        if kind in ("string_too_short", "too_short") and ctx.get("min_length") == 1:
-            return "is required"
-        if kind in ("string_too_long", "too_long"):
-            kind = "string_too_long"
-    return _limit_message(kind, ctx) or detail["msg"]
-
-
-def _limit_message(kind: str, ctx: dict[str, Any]) -> str:  # noqa: PLR0911 - one per error type
-    if kind in BOUNDS:
-        words, key = BOUNDS[kind]
-        return f"must be {words} {_number(ctx.get(key))}"
-    if kind == "string_too_long":
-        return f"must be at most {_plural(ctx.get('max_length'), 'character', 'characters')}"
-    if kind == "too_short":
-        return f"must have at least {_plural(ctx.get('min_length'), 'entry', 'entries')}"
-    if kind == "too_long":
-        return f"must have at most {_plural(ctx.get('max_length'), 'entry', 'entries')}"
-    if kind in ("enum", "literal_error"):
-        return f"must be {str(ctx.get('expected', '')).replace(chr(39), '')}"
-    if kind in ("value_error", "assertion_error") and "error" in ctx:
-        return str(ctx["error"])
-    return ""

@@ -46,7 +46,7 @@ class Form(Protocol):
     def getlist(self, key: str) -> list[str]: ...
 
 
-def _storable(value: str) -> str:
+def storable(value: str) -> str:
     """No control characters but line breaks and tabs, and no lone surrogates: PostgreSQL
     refuses NUL, and neither database driver can encode half a surrogate pair."""
     for char in value:
@@ -71,10 +71,10 @@ Text = Annotated[
     AfterValidator(_stripped),
     AfterValidator(_required),
     Field(max_length=TEXT_LIMIT),
-    AfterValidator(_storable),
+    AfterValidator(storable),
 ]
 Feedback = Annotated[
-    str, AfterValidator(_stripped), Field(max_length=FEEDBACK_LIMIT), AfterValidator(_storable)
+    str, AfterValidator(_stripped), Field(max_length=FEEDBACK_LIMIT), AfterValidator(storable)
 ]
 Weight = Annotated[float, Field(ge=-FULL, le=FULL)]
 
@@ -144,7 +144,7 @@ def typed_text(form: Form, name: str, empty: str) -> str:
     if len(text) > TEXT_LIMIT:
         raise ResponseError(f"Keep your answer under {TEXT_LIMIT} characters, then submit.")
     try:
-        return _storable(text)
+        return storable(text)
     except ValueError:
         raise ResponseError("Type your answer without special characters, then submit.") from None
 
