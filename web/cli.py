@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 from alembic import command as alembic_command
+from alembic.util.exc import CommandError
 from quart import Quart
 from quart import current_app
 from quart.cli import QuartGroup
@@ -72,10 +73,11 @@ def migrate_command(revision: str, down: bool) -> None:
     """Upgrade the database to REVISION (default: head), or downgrade with --down."""
     app: Quart = click.get_current_context().ensure_object(ScriptInfo).load_app()
     config = alembic_config(app.config["DATABASE_URL"])
-    if down:
-        alembic_command.downgrade(config, revision)
-    else:
-        alembic_command.upgrade(config, revision)
+    step = alembic_command.downgrade if down else alembic_command.upgrade
+    try:
+        step(config, revision)
+    except CommandError as error:  # a migration's refusal, or an unknown revision: one line
+        _fail(str(error))
 
 
 @click.command("check-config")

@@ -541,3 +541,17 @@ def test_archive_takes_a_quiz_out_of_the_catalog_and_keeps_its_attempts(
     unknown = run(cli_env, "archive", "no-such-quiz")
     assert unknown.exit_code == 1
     assert "No quiz has the slug: no-such-quiz" in unknown.output
+
+
+def test_a_refused_downgrade_is_one_line_not_a_traceback(cli_env: dict[str, str]) -> None:
+    """Migration 0004's downgrade refuses content the old schema cannot hold: the operator
+    reads that one line and the database stays at head."""
+    assert run(cli_env, "seed-demo").exit_code == 0  # holds a quiz of every kind
+    refused = run(cli_env, "migrate", "0003", "--down")
+    assert refused.exit_code == 1
+    assert "Traceback" not in refused.output
+    assert refused.output.strip().endswith(
+        "must be changed before this downgrade: solar-system-every-kind, solar-system-exam,"
+        " solar-system-sprint"
+    )
+    assert rows(cli_env, "SELECT version_num FROM alembic_version") == [("0004",)]
