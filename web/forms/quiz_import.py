@@ -37,6 +37,7 @@ from web.kinds.base import Text as ChoiceText
 from web.kinds.base import storable
 from web.models import Difficulty
 from web.models import FeedbackMode
+from web.models import TextFormat
 
 FORMAT = 2
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -45,7 +46,7 @@ MAX_QUESTIONS = 100
 MAX_CHOICES = 9  # keys 1-9 pick an answer (CONTRACT.md)
 MAX_TIME_LIMIT = 24 * 60 * 60
 MAX_POINTS = 1000
-COMMON_QUESTION_FIELDS = frozenset({"kind", "text", "explanation", "points"})
+COMMON_QUESTION_FIELDS = frozenset({"kind", "text", "explanation", "points", "text_format"})
 # Messages for a field whatever went wrong with it, where the generic one would say less.
 FIELD_MESSAGES = {
     "slug": "must be lower-case letters and digits, words joined by hyphens (at most 120)",
@@ -62,6 +63,9 @@ class QuestionData:
     explanation: str
     points: float
     body: QuestionBody
+    # How the question's words are written (text, explanation, choices, feedback): plain
+    # text, Markdown, or HTML; rendered and sanitised when shown, stored as written.
+    text_format: str = TextFormat.PLAIN
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ def _question_model(kind: Kind) -> type[QuestionBody]:
         text=(QuestionText, ...),
         explanation=(Explanation, ""),
         points=(Points, 1.0),
+        text_format=(TextFormat, TextFormat.PLAIN),
     )
 
 
@@ -176,7 +181,14 @@ def _from_v1(question: _QuestionV1) -> QuestionData:
 def _from_v2(question: Any) -> QuestionData:
     body_model = KINDS[question.kind].body
     body = body_model.model_validate(question.model_dump(include=set(body_model.model_fields)))
-    return QuestionData(question.kind, question.text, question.explanation, question.points, body)
+    return QuestionData(
+        question.kind,
+        question.text,
+        question.explanation,
+        question.points,
+        body,
+        question.text_format,
+    )
 
 
 def _quiz_data(quiz: _QuizV1 | _QuizV2) -> QuizData:
@@ -222,6 +234,7 @@ def _quiz_json(quiz: QuizData) -> dict[str, Any]:
             "text": question.text,
             "explanation": question.explanation,
             "points": question.points,
+            **({"text_format": question.text_format} if question.text_format != "plain" else {}),
             **question.body.model_dump(mode="json"),
         }
         for question in quiz.questions

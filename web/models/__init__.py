@@ -16,6 +16,7 @@ from web.models.quiz import Quiz
 from web.models.quiz import QuizRevision
 from web.models.quiz import RevisionQuestion
 from web.models.quiz import RevisionStatus
+from web.models.quiz import TextFormat
 from web.models.user import EmailToken
 from web.models.user import LoginThrottle
 from web.models.user import TokenPurpose
@@ -37,6 +38,7 @@ __all__ = [
     "QuizRevision",
     "RevisionQuestion",
     "RevisionStatus",
+    "TextFormat",
     "TokenPurpose",
     "User",
     "UserAnswer",

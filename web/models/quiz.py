@@ -34,6 +34,14 @@ class FeedbackMode(StrEnum):
     EXAM = "exam"
 
 
+class TextFormat(StrEnum):
+    """How a question's words are written; rendering and sanitising happen when shown."""
+
+    PLAIN = "plain"
+    MARKDOWN = "markdown"
+    HTML = "html"
+
+
 class RevisionStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -164,6 +172,10 @@ class RevisionQuestion(SQLModel, table=True):
         UniqueConstraint("revision_id", "question_id", name="uq_revision_questions_question"),
         CheckConstraint("position >= 1", name="ck_revision_questions_position"),
         CheckConstraint("points > 0", name="ck_revision_questions_points"),
+        CheckConstraint(
+            "text_format IN ('plain', 'markdown', 'html')",
+            name="ck_revision_questions_text_format",
+        ),
         {"sqlite_autoincrement": True},
     )
 
@@ -175,4 +187,7 @@ class RevisionQuestion(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     explanation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     points: float = Field(default=1.0)
+    text_format: str = Field(
+        default=TextFormat.PLAIN, max_length=10, sa_column_kwargs={"server_default": "plain"}
+    )
     body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -40,6 +40,7 @@ class QuestionView:
     explanation: str
     points: float
     body: QuestionBody
+    text_format: str
 
     @property
     def kind_info(self) -> Kind:
@@ -80,6 +81,7 @@ def _question_view(row: RevisionQuestion) -> QuestionView:
         explanation=row.explanation,
         points=row.points,
         body=kind(row.kind).body.model_validate(row.body),
+        text_format=row.text_format,
     )
 
 

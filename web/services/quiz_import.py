@@ -118,6 +118,7 @@ async def _publish(session: AsyncSession, quiz: Quiz, data: QuizData) -> None:
             text=question.text,
             explanation=question.explanation,
             points=question.points,
+            text_format=question.text_format,
             body=question.body.model_dump(mode="json"),
         )
         for position, (question, question_id) in enumerate(
@@ -191,7 +192,7 @@ async def export_quizzes(
     for row in rows.all():
         body = kind(row.kind).body.model_validate(row.body)
         questions[row.revision_id].append(
-            QuestionData(row.kind, row.text, row.explanation, row.points, body)
+            QuestionData(row.kind, row.text, row.explanation, row.points, body, row.text_format)
         )
     return [_quiz_data(quiz, revisions.get(quiz.id or 0), questions) for quiz in quizzes]
 
