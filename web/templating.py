@@ -12,6 +12,9 @@ from quart import Quart
 from web.htmx import HtmxDetails
 from web.htmx import htmx
 from web.models import utcnow
+from web.rich_text import rich_block
+from web.rich_text import rich_inline
+from web.rich_text import rich_plain
 
 
 def duration(seconds: int | None) -> str:
@@ -64,6 +67,9 @@ def init_app(app: Quart) -> None:
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["points"] = points
     app.jinja_env.filters["verdict_class"] = verdict_class
+    app.jinja_env.filters["rich_inline"] = rich_inline
+    app.jinja_env.filters["rich_block"] = rich_block
+    app.jinja_env.filters["rich_plain"] = rich_plain
     app.context_processor(_htmx_context)
 
 
