@@ -265,7 +265,7 @@ def at_0003(request: pytest.FixtureRequest, tmp_path: Path):
 def test_upgrade_moves_every_quiz_question_attempt_and_answer(at_0003: str) -> None:
     url = at_0003
     before = snapshot(url, OLD_COLUMNS)
-    migrate(url)
+    migrate(url, "0004")
     assert revision(url) == "0004"
     after = snapshot(url, NEW_COLUMNS)
     assert after["users"] == before["users"]
@@ -340,7 +340,7 @@ def test_upgrade_moves_every_quiz_question_attempt_and_answer(at_0003: str) -> N
 
 def test_new_rows_after_the_upgrade_never_reuse_an_id(at_0003: str) -> None:
     url = at_0003
-    migrate(url)
+    migrate(url, "0004")
     insert_attempt = (
         "INSERT INTO attempts (user_id, quiz_id, revision_id, question_count, answered_count,"
         " points_awarded, points_answered, points_possible, shuffle_seed, started_at,"
@@ -384,7 +384,7 @@ def test_new_rows_after_the_upgrade_never_reuse_an_id(at_0003: str) -> None:
 def test_downgrade_brings_back_every_old_column_with_its_values(at_0003: str) -> None:
     url = at_0003
     before = snapshot(url, OLD_COLUMNS)
-    migrate(url)
+    migrate(url, "0004")
     upgraded = snapshot(url, NEW_COLUMNS)
 
     migrate(url, "0003", down=True)
@@ -394,7 +394,7 @@ def test_downgrade_brings_back_every_old_column_with_its_values(at_0003: str) ->
     assert "quiz_revisions" not in tables
     assert "revision_questions" not in tables
 
-    migrate(url)
+    migrate(url, "0004")
     assert snapshot(url, NEW_COLUMNS) == upgraded
 
 
@@ -406,7 +406,7 @@ def table_names(url: str) -> str:
 
 def test_downgrade_refuses_questions_the_old_schema_cannot_hold(at_0003: str) -> None:
     url = at_0003
-    migrate(url)
+    migrate(url, "0004")
     multiple = {"choices": [{"id": 1, "text": "A", "weight": 50.0, "feedback": ""}]}
     half = {
         "choices": [
@@ -453,7 +453,7 @@ def test_downgrade_keeps_the_current_revision_and_drops_the_rest(at_0003: str) -
     """Quiz 1 has a draft asking a new question in a new order; quiz 2 has no current
     revision, only a later one: the current (else latest) revision is what comes back."""
     url = at_0003
-    migrate(url)
+    migrate(url, "0004")
     reordered = {
         "choices": [
             {"id": 1, "text": "Neptune", "weight": 0.0, "feedback": "Too cold."},

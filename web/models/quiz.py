@@ -191,3 +191,6 @@ class RevisionQuestion(SQLModel, table=True):
         default=TextFormat.PLAIN, max_length=10, sa_column_kwargs={"server_default": "plain"}
     )
     body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Counts the saves of this row in a draft: an editor sends the version it opened, and a
+    # save from an older one (another author, another tab) is told instead of overwriting.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})

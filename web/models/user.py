@@ -18,6 +18,7 @@ from sqlalchemy import String
 from sqlalchemy import Table
 from sqlalchemy import UniqueConstraint
 from sqlalchemy import case
+from sqlalchemy import false as sa_false
 from sqlalchemy import literal
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -59,6 +60,8 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=EMAIL_MAX, unique=True, index=True)
     password_hash: str = Field(max_length=255)
     is_admin: bool = Field(default=False)
+    # Granted by an admin ("Make author"): may create quizzes and edit the ones they own.
+    is_author: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     is_active: bool = Field(default=True)
     email_verified_at: datetime | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
@@ -67,6 +70,11 @@ class User(SQLModel, table=True):
     @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def may_author(self) -> bool:
+        """Admins are authors too (CONTRACT.md, Authoring)."""
+        return self.is_active and (self.is_author or self.is_admin)
 
 
 def account_subject(user_id: int) -> str:
