@@ -1,13 +1,15 @@
 """Kinds: the registry of question kinds; each kind is one module of the same shape.
 
-Adding a kind: one module here (LABEL, USES_KEYS, Body), one component in
+Adding a kind: one module here (LABEL, USES_KEYS, STARTER, Body), one component in
 components/kinds/<kind>.html, one test file; then one line in KINDS below.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import ModuleType
+from typing import Any
 
 from web.kinds import matching
 from web.kinds import multiple_response
@@ -31,6 +33,7 @@ class Kind:
     label: str
     body: type[QuestionBody]
     uses_keys: bool
+    starter: Mapping[str, Any]
 
     @property
     def component(self) -> str:
@@ -38,7 +41,7 @@ class Kind:
 
 
 def _kind(name: str, module: ModuleType) -> Kind:
-    return Kind(name, module.LABEL, module.Body, module.USES_KEYS)
+    return Kind(name, module.LABEL, module.Body, module.USES_KEYS, module.STARTER)
 
 
 KINDS: dict[str, Kind] = {

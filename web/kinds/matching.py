@@ -23,6 +23,13 @@ from web.kinds.base import with_ids
 
 LABEL = "Matching"
 USES_KEYS = False
+# A new question of this kind starts as this body: valid, so a draft is always gradable.
+STARTER: dict[str, Any] = {
+    "pairs": [
+        {"prompt": "Prompt 1", "answer": "Match 1"},
+        {"prompt": "Prompt 2", "answer": "Match 2"},
+    ]
+}
 
 
 class Pair(BaseModel):

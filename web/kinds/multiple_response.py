@@ -21,6 +21,14 @@ from web.kinds.single_choice import Choice
 
 LABEL = "Multiple response"
 USES_KEYS = True
+# A new question of this kind starts as this body: valid, so a draft is always gradable.
+STARTER: dict[str, Any] = {
+    "choices": [
+        {"text": "Right answer", "weight": 50},
+        {"text": "Also right", "weight": 50},
+        {"text": "Wrong answer"},
+    ]
+}
 WEIGHT_TOLERANCE = 0.01  # GIFT writes thirds as %33.33333%: three of them miss 100 by a hair
 
 

@@ -35,6 +35,8 @@ from web.kinds.base import typed_text
 
 LABEL = "Numeric"
 USES_KEYS = False
+# A new question of this kind starts as this body: valid, so a draft is always gradable.
+STARTER: dict[str, Any] = {"answers": [{"value": "0"}]}
 MAX_ANSWERS = 20
 DIGITS = 30  # an author's numbers: exact arithmetic on them needs at most twice as many
 NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]{1,2})?")

@@ -27,6 +27,8 @@ from web.kinds.base import with_ids
 
 LABEL = "Ordering"
 USES_KEYS = False
+# A new question of this kind starts as this body: valid, so a draft is always gradable.
+STARTER: dict[str, Any] = {"items": [{"text": "First"}, {"text": "Second"}, {"text": "Third"}]}
 
 
 class Item(BaseModel):

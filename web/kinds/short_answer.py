@@ -21,6 +21,8 @@ from web.kinds.base import typed_text
 
 LABEL = "Short answer"
 USES_KEYS = False
+# A new question of this kind starts as this body: valid, so a draft is always gradable.
+STARTER: dict[str, Any] = {"answers": [{"text": "answer"}]}
 MAX_ANSWERS = 20
 WILDCARD = "*"
 

@@ -27,6 +27,10 @@ from web.kinds.base import with_ids
 
 LABEL = "Single choice"
 USES_KEYS = True
+# A new question of this kind starts as this body: valid, so a draft is always gradable.
+STARTER: dict[str, Any] = {
+    "choices": [{"text": "Right answer", "weight": 100}, {"text": "Wrong answer"}]
+}
 
 
 class Choice(BaseModel):

@@ -13,6 +13,8 @@ from web.kinds.base import one_value
 
 LABEL = "True/false"
 USES_KEYS = True
+# A new question of this kind starts as this body: valid, so a draft is always gradable.
+STARTER: dict[str, Any] = {"answer": True}
 VALUES = {"true": True, "false": False}  # the radios' values in the form
 
 
