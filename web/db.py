@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,6 +14,7 @@ from typing import Any
 from quart import Quart
 from quart import current_app
 from quart import g
+from sqlalchemy import Engine
 from sqlalchemy import event
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -19,8 +22,13 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel import create_engine as create_sync_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+# A SQLite connection per thread of the one-hop pool: no thread ever waits for the pool.
+ONE_HOP_THREADS = 4
 
 
 class Database:
@@ -37,6 +45,38 @@ class Database:
         # SQLite has one writer; queueing writers here instead of in SQLite's busy loop
         # keeps p99 flat under load (perf-facts.md). PostgreSQL needs no such lock.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        # aiosqlite hops to its thread and back for every cursor call (4 or so per
+        # statement); under load each hop waits behind the loop's other work, and a write
+        # transaction held the lock across a dozen of them. The hot paths run their whole
+        # database work in one hop instead, on a plain sqlite3 engine (Database.run).
+        self._one_hop = _one_hop_engine(url, self.engine) if self.is_sqlite else None
+        self._one_hop_threads = (
+            ThreadPoolExecutor(ONE_HOP_THREADS, thread_name_prefix="sqlite")
+            if self._one_hop is not None
+            else None
+        )
+
+    async def run[T](
+        self, session: AsyncSession, work: Callable[[Session], T], *, write: bool = False
+    ) -> T:
+        """`work(sync_session)` as one unit: a write transaction when `write` (committed on
+        success, rolled back on any error), plain reads otherwise.
+
+        On SQLite it runs in one thread hop with a session of its own (loaded objects come
+        back detached, as expire_on_commit=False leaves them), holding the write lock for
+        that hop only; on PostgreSQL it runs on the request's session, natively async.
+        """
+        if self._one_hop is None or self._one_hop_threads is None:
+            if not write:
+                return await session.run_sync(work)
+            async with _committing(session):
+                return await session.run_sync(work)
+        engine, loop = self._one_hop, asyncio.get_running_loop()
+        if not write:
+            return await loop.run_in_executor(self._one_hop_threads, _read, engine, work)
+        assert self._write_lock is not None  # noqa: S101 - SQLite always has one
+        async with self._write_lock:
+            return await loop.run_in_executor(self._one_hop_threads, _write, engine, work)
 
     @asynccontextmanager
     async def writing(self, session: AsyncSession) -> AsyncIterator[AsyncSession]:
@@ -69,6 +109,48 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._one_hop is not None:
+            self._one_hop.dispose()
+
+
+def _read[T](engine: Engine, work: Callable[[Session], T]) -> T:
+    with Session(engine, expire_on_commit=False) as session:
+        return work(session)
+
+
+def _write[T](engine: Engine, work: Callable[[Session], T]) -> T:
+    """BEGIN IMMEDIATE, as Database.writing says it, then the work and COMMIT: one hop."""
+    with Session(engine, expire_on_commit=False) as session:
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            result = work(session)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        return result
+
+
+def _one_hop_engine(url: str, async_engine: AsyncEngine) -> Engine | None:
+    """A sync sqlite3 engine on the same file, whose statements the async engine's
+    listeners hear too (statement counters, budget tests); None for an in-memory database,
+    which a second engine would not share."""
+    parsed = make_url(url)
+    if parsed.database in (None, "", ":memory:"):
+        return None
+    engine = create_sync_engine(
+        parsed.set(drivername="sqlite"),
+        pool_size=ONE_HOP_THREADS,
+        max_overflow=0,
+        connect_args={"timeout": 15, "check_same_thread": False},
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+
+    def forward(*args: Any) -> None:
+        async_engine.sync_engine.dispatch.before_cursor_execute(*args)
+
+    event.listen(engine, "before_cursor_execute", forward)
+    return engine
 
 
 def writing(session: AsyncSession) -> AbstractAsyncContextManager[AsyncSession]:
@@ -104,6 +186,14 @@ async def _reload_expired(session: AsyncSession) -> None:
     (MissingGreenlet). Reload them now, so the error page can still show the signed-in user."""
     for instance in list(session.identity_map.values()):
         await session.refresh(instance)
+
+
+async def run_in_one_hop[T](
+    session: AsyncSession, work: Callable[[Session], T], *, write: bool = False
+) -> T:
+    """Database.run for the Database this session belongs to."""
+    database: Database = session.info["database"]
+    return await database.run(session, work, write=write)
 
 
 def escape_like(text: str) -> str:

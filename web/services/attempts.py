@@ -7,23 +7,27 @@ comes from services/content.py's cache; grading is the question kind's (web/kind
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Insert
+from sqlalchemy import Table
 from sqlalchemy import case
 from sqlalchemy import insert
 from sqlalchemy import or_
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 from sqlmodel import select
-from sqlmodel import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
+from web.db import run_in_one_hop
 from web.db import writing
 from web.kinds import ResponseError
 from web.kinds.base import Form
@@ -52,6 +56,11 @@ COUNTERS = (
     "duration_seconds",
 )
 
+# Core, not the ORM, for the hot writes: no unit of work, no identity map to synchronize.
+ATTEMPTS: Table = Attempt.__table__  # type: ignore[attr-defined]
+ANSWERS: Table = UserAnswer.__table__  # type: ignore[attr-defined]
+_StateRows = tuple[Attempt, Quiz, dict[int, Answer]] | None
+
 
 class NotVerifiedError(AttemptError):
     status = 403
@@ -75,26 +84,36 @@ class AnswerOutcome:
         )
 
 
-async def _load_state(session: AsyncSession, user_id: int | None, attempt_id: int) -> AttemptState:
-    row = (
-        await session.exec(
+def _read_state(user_id: int | None, attempt_id: int) -> Callable[[Session], _StateRows]:
+    """The attempt with its quiz, and its answers so far: two statements in one hop."""
+
+    def work(session: Session) -> _StateRows:
+        row = session.execute(
             select(Attempt, Quiz)
             .join(Quiz, col(Quiz.id) == Attempt.quiz_id)
             .where(col(Attempt.id) == attempt_id)
             # Fresh counters even when this session already holds the row (after a lost race).
             .execution_options(populate_existing=True)
-        )
-    ).first()
-    if row is None or row[0].user_id != user_id:  # someone else's attempt does not exist for you
+        ).first()
+        if row is None or row[0].user_id != user_id:  # someone else's attempt does not exist
+            return None
+        answers = session.execute(
+            select(UserAnswer.question_id, UserAnswer.response, UserAnswer.points).where(
+                col(UserAnswer.attempt_id) == attempt_id
+            )
+        ).all()
+        return row[0], row[1], {q: Answer(dict(r), p) for q, r, p in answers}
+
+    return work
+
+
+async def _load_state(session: AsyncSession, user_id: int | None, attempt_id: int) -> AttemptState:
+    found = await run_in_one_hop(session, _read_state(user_id, attempt_id))
+    if found is None:
         raise AttemptNotFoundError(NOT_FOUND)
-    attempt, quiz = row
+    attempt, quiz, answers = found
     content = await revision_content(session, attempt.revision_id)
-    rows = await session.exec(
-        select(UserAnswer.question_id, UserAnswer.response, UserAnswer.points).where(
-            col(UserAnswer.attempt_id) == attempt_id
-        )
-    )
-    state = AttemptState(attempt, quiz, content, {q: Answer(dict(r), p) for q, r, p in rows})
+    state = AttemptState(attempt, quiz, content, answers)
     if not attempt.is_finished and attempt.is_expired():
         async with writing(session):
             attempt.finish()
@@ -112,18 +131,18 @@ async def load_state(session: AsyncSession, user: User, attempt_id: int) -> Atte
 def _insert_ignoring_duplicates(dialect: str, values: Mapping[str, object]) -> Insert:
     """INSERT that does nothing when the (attempt, question) answer exists: no rollback needed."""
     if dialect == "sqlite":
-        return sqlite_insert(UserAnswer).values(values).on_conflict_do_nothing()
+        return sqlite_insert(ANSWERS).values(values).on_conflict_do_nothing()
     if dialect == "postgresql":
-        return postgresql_insert(UserAnswer).values(values).on_conflict_do_nothing()
-    return insert(UserAnswer).values(values)  # pragma: no cover - only the two supported
+        return postgresql_insert(ANSWERS).values(values).on_conflict_do_nothing()
+    return insert(ANSWERS).values(values)  # pragma: no cover - only the two supported
 
 
-async def _store_answer(
-    session: AsyncSession, attempt: Attempt, question: QuestionView, answer: Answer
-) -> bool:
-    """Insert the answer and count it on the attempt; False when one was already stored."""
+def _store_answer(
+    attempt: Attempt, question: QuestionView, answer: Answer
+) -> Callable[[Session], tuple[object, ...] | None]:
+    """Insert the answer and count it on the attempt (Core: two statements, one hop); the
+    attempt's new counters, or None when an answer was already stored."""
     now = utcnow()
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
     values = {
         "attempt_id": attempt.id,
         "question_id": question.id,
@@ -131,42 +150,43 @@ async def _store_answer(
         "points": answer.points,
         "answered_at": now,
     }
-    if (await session.exec(_insert_ignoring_duplicates(dialect, values))).rowcount == 0:
-        return False
-    is_last = col(Attempt.answered_count) + 1 >= col(Attempt.question_count)
-    counted = (
-        await session.exec(
-            update(Attempt)
-            .where(
-                col(Attempt.id) == attempt.id,
-                col(Attempt.finished_at).is_(None),
-                # The deadline holds in the statement too: Python's check ran earlier, and a
-                # request can sit between that check and this UPDATE (the write lock, a slow
-                # thread hop) while the clock runs out.
-                or_(
-                    col(Attempt.deadline_at).is_(None),
-                    col(Attempt.deadline_at) > now - DEADLINE_GRACE,
-                ),
-            )
-            .values(
-                answered_count=col(Attempt.answered_count) + 1,
-                points_awarded=col(Attempt.points_awarded) + answer.points,
-                points_answered=col(Attempt.points_answered) + question.points,
-                # The last answer finishes the attempt in the same statement.
-                finished_at=case((is_last, now), else_=None),
-                duration_seconds=case(
-                    (is_last, int((now - attempt.started_at).total_seconds())), else_=None
-                ),
-            )
-            .returning(*(col(getattr(Attempt, name)) for name in COUNTERS))
+    table = ATTEMPTS
+    is_last = table.c.answered_count + 1 >= table.c.question_count
+    counting = (
+        update(table)
+        .where(
+            table.c.id == attempt.id,
+            table.c.finished_at.is_(None),
+            # The deadline holds in the statement too: Python's check ran earlier, and a
+            # request can sit between that check and this UPDATE (the write lock, a slow
+            # thread hop) while the clock runs out.
+            or_(table.c.deadline_at.is_(None), table.c.deadline_at > now - DEADLINE_GRACE),
         )
-    ).first()
-    if counted is None:  # out of time or finished meanwhile; the rollback takes the answer out
-        attempt.check_open(now)  # "Time is up" when that is why
-        raise AttemptClosedError(FINISHED)
-    for name, value in zip(COUNTERS, counted, strict=True):
-        set_committed_value(attempt, name, value)  # what the database holds; nothing to flush
-    return True
+        .values(
+            answered_count=table.c.answered_count + 1,
+            points_awarded=table.c.points_awarded + answer.points,
+            points_answered=table.c.points_answered + question.points,
+            # The last answer finishes the attempt in the same statement.
+            finished_at=case((is_last, now), else_=None),
+            duration_seconds=case(
+                (is_last, int((now - attempt.started_at).total_seconds())), else_=None
+            ),
+        )
+        .returning(*(table.c[name] for name in COUNTERS))
+    )
+
+    def work(session: Session) -> tuple[object, ...] | None:
+        dialect = session.get_bind().dialect.name
+        inserted = session.execute(_insert_ignoring_duplicates(dialect, values))
+        if inserted.rowcount == 0:  # type: ignore[attr-defined]
+            return None
+        counted = session.execute(counting).first()
+        if counted is None:  # out of time or finished meanwhile; the rollback takes it out
+            attempt.check_open(now)  # "Time is up" when that is why
+            raise AttemptClosedError(FINISHED)
+        return tuple(counted)
+
+    return work
 
 
 def grade(question: QuestionView, form: Form) -> Answer:
@@ -192,9 +212,13 @@ async def record_answer(
         return AnswerOutcome(state, question, position, stored, duplicate=True)
     state.attempt.check_open()
     answer = grade(question, form)
-    async with writing(session):
-        stored_now = await _store_answer(session, state.attempt, question, answer)
-    if not stored_now:
+    counted = await run_in_one_hop(
+        session, _store_answer(state.attempt, question, answer), write=True
+    )
+    if counted is not None:
+        for name, value in zip(COUNTERS, counted, strict=True):
+            set_committed_value(state.attempt, name, value)  # what the database holds
+    else:
         # A concurrent submit stored its answer first: show that one, with fresh counters.
         assert state.attempt.id is not None  # noqa: S101 - a persisted attempt
         state = await _load_state(session, state.attempt.user_id, state.attempt.id)
