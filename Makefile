@@ -51,7 +51,7 @@ seed: migrate ## Load demo quizzes and accounts (development only)
 run: install assets seed ## Migrate, seed and serve on http://127.0.0.1:$(PORT)
 	@echo "Hyperquiz: http://127.0.0.1:$(PORT)  (demo login: demo / Demo12345, admin: admin / Admin12345)"
 	$(BIN)/hyperquiz check-config
-	$(BIN)/hypercorn --bind 127.0.0.1:$(PORT) --access-logfile - web.asgi:app
+	$(BIN)/python -m web.serve --bind 127.0.0.1:$(PORT) --access-logfile - web.asgi:app
 
 lint: install ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .

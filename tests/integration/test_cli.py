@@ -176,7 +176,7 @@ def test_check_config_guards_the_procfile(cli_env: dict[str, str]) -> None:
     assert ok.exit_code == 0
     assert "Configuration ok: APP_ENV=testing" in ok.output
     procfile = (ROOT / "Procfile").read_text(encoding="utf-8")
-    assert "web: hyperquiz check-config && exec hypercorn --bind 0.0.0.0:$PORT" in procfile
+    assert "web: hyperquiz check-config && exec python -m web.serve --bind 0.0.0.0:$PORT" in procfile
     env = {
         key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DATABASE_URL"}
     }
