@@ -12,6 +12,8 @@ from dataclasses import field
 from functools import cached_property
 from typing import Any
 
+from quart import url_for
+
 from web.models import Attempt
 from web.models import AttemptNotFoundError
 from web.models import Quiz
@@ -65,6 +67,17 @@ class AttemptState:
         if not 1 <= position <= len(questions):
             raise AttemptNotFoundError("That question is not part of this attempt.")
         return questions[position - 1]
+
+    # Where the card posts and "Next question" and "See results" lead; a preview (authoring)
+    # overrides them to grade without storing.
+    def answer_url(self, position: int) -> str:
+        return url_for("attempts.submit_answer", attempt_id=self.attempt.id, position=position)
+
+    def question_url(self, position: int) -> str:
+        return url_for("attempts.question", attempt_id=self.attempt.id, position=position)
+
+    def results_url(self) -> str:
+        return url_for("attempts.results", attempt_id=self.attempt.id)
 
     @property
     def is_exam(self) -> bool:
