@@ -19,18 +19,21 @@ from quart import current_app
 from quart.cli import QuartGroup
 from quart.cli import ScriptInfo
 from sqlalchemy.engine import make_url
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from web.config import ConfigError
 from web.db import get_database
 from web.db import get_session
 from web.forms.accounts import parse_registration
-from web.forms.quiz_import import parse_quiz_document
 from web.forms.quiz_import import quiz_document
 from web.services import demo
 from web.services.accounts import AccountError
 from web.services.accounts import create_user
+from web.services.accounts import find_by_identifier
 from web.services.archive import QuizNotFoundError
 from web.services.archive import set_archived
+from web.services.file_import import LABELS
+from web.services.file_import import read_file
 from web.services.quiz_import import UnknownSlugsError
 from web.services.quiz_import import export_quizzes
 from web.services.quiz_import import import_quizzes
@@ -142,27 +145,46 @@ async def seed_demo_command() -> None:
 
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--replace", is_flag=True, help="Replace quizzes whose slug already exists.")
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(sorted(LABELS)),
+    help="The file's format; by default the extension tells, else the content.",
+)
+@click.option("--replace", is_flag=True, help="Add a new revision to quizzes that exist.")
+@click.option("--author", help="USERNAME of the author who will own new quizzes.")
+@click.option("--title", help="Title of the quiz a GIFT, Aiken, CSV or XML file holds.")
 @run_in_app
-async def import_command(path: Path, replace: bool) -> None:
-    """Import quizzes from a JSON document (the format `export` writes)."""
+async def import_command(
+    path: Path, format_name: str | None, replace: bool, author: str | None, title: str | None
+) -> None:
+    """Import quizzes from GIFT, Aiken, Moodle XML, Open Trivia DB JSON, CSV or our JSON.
+
+    What the document marks published is published; a file without such marks (all but
+    our JSON) is published. Problems are listed with their line, and nothing is written.
+    """
     try:
-        document = json.loads(await asyncio.to_thread(path.read_text, encoding="utf-8"))
+        raw = await asyncio.to_thread(path.read_bytes)
     except OSError as error:
         _fail(f"{path}: cannot read ({error.strerror})")
         return
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        _fail(f"{path}: not valid JSON ({error})")
+    session = get_session()
+    author_id = await _author_id(session, author) if author else None
+    read = read_file(raw, path.name, format_name=format_name, title=title)
+    for skipped in read.skipped:
+        click.echo(f"{path}: {skipped.place}: skipped {skipped.title!r}: {skipped.reason}")
+    if not read.ok:
+        _fail("\n".join(f"{path}: {problem.place}: {problem.message}" for problem in read.problems))
         return
-    except RecursionError:
-        _fail(f"{path}: not a quiz document (nested too deeply)")
-        return
-    parsed = parse_quiz_document(document)
-    if parsed.data is None:
-        _fail("; ".join(f"{where}: {message}" for where, message in parsed.errors.items()))
-        return
-    result = await import_quizzes(get_session(), parsed.data, replace=replace)
+    result = await import_quizzes(session, read.quizzes, replace=replace, author_id=author_id)
     click.echo(result.summary())
+
+
+async def _author_id(session: AsyncSession, username: str) -> int:
+    found = await find_by_identifier(session, username)
+    if found is None or found.id is None:
+        raise click.ClickException(f"No account has the username {username!r}.")
+    return found.id
 
 
 @click.command("export")

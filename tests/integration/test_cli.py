@@ -176,7 +176,9 @@ def test_check_config_guards_the_procfile(cli_env: dict[str, str]) -> None:
     assert ok.exit_code == 0
     assert "Configuration ok: APP_ENV=testing" in ok.output
     procfile = (ROOT / "Procfile").read_text(encoding="utf-8")
-    assert "web: hyperquiz check-config && exec python -m web.serve --bind 0.0.0.0:$PORT" in procfile
+    assert (
+        "web: hyperquiz check-config && exec python -m web.serve --bind 0.0.0.0:$PORT" in procfile
+    )
     env = {
         key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DATABASE_URL"}
     }
@@ -257,7 +259,8 @@ def test_export_to_a_place_it_cannot_write_says_so(cli_env: dict[str, str], tmp_
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"\xff\xfe{not utf-8", "not valid JSON"),
+        (b"\xff\xfe{not utf-8", "The file is UTF-16"),
+        (b"caf\xe9", "The file is not UTF-8"),
         (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
         (b"[1, 2]", "document: must be a JSON object"),
         (b'"quizzes"', "document: must be a JSON object"),
@@ -555,3 +558,54 @@ def test_a_refused_downgrade_is_one_line_not_a_traceback(cli_env: dict[str, str]
         " solar-system-sprint"
     )
     assert rows(cli_env, "SELECT version_num FROM alembic_version") == [("0004",)]
+
+
+AIKEN = """What is the capital of France?
+A. Lyon
+B. Paris
+ANSWER: B
+
+Which is a planet?
+A) Pluto
+B) Mars
+ANSWER: B
+"""
+
+
+def test_an_aiken_file_imports_with_its_title_and_author(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    taker = ["--username", "teacher", "--email", "t@example.com", "--password", "Sup3rSecret"]
+    assert run(cli_env, "create-admin", *taker).exit_code == 0
+    path = tmp_path / "geography_quiz.txt"
+    path.write_text(AIKEN, encoding="utf-8")
+    result = run(cli_env, "import", str(path), "--author", "Teacher")
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 new" in result.output
+    assert rows(cli_env, "SELECT slug, title, created_by_id, is_published FROM quizzes") == [
+        ("geography-quiz", "Geography quiz", 1, 1)
+    ]
+    assert rows(cli_env, "SELECT kind, text FROM revision_questions ORDER BY position") == [
+        ("single_choice", "What is the capital of France?"),
+        ("single_choice", "Which is a planet?"),
+    ]
+    again = run(cli_env, "import", str(path), "--format", "aiken", "--title", "Places", "--replace")
+    assert again.exit_code == 0, again.output
+    assert rows(cli_env, "SELECT slug FROM quizzes ORDER BY id") == [
+        ("geography-quiz",),
+        ("places",),
+    ]
+
+
+def test_a_file_with_problems_names_their_lines_and_imports_nothing(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "broken.txt"
+    path.write_text(AIKEN.replace("ANSWER: B\n\nWhich", "ANSWER: C\n\nWhich"), "utf-8")
+    result = run(cli_env, "import", str(path), "--format", "aiken")
+    assert result.exit_code == 1
+    assert f"{path}: line 4:" in result.output
+    assert rows(cli_env, "SELECT count(*) FROM quizzes") == [(0,)]
+    unknown = run(cli_env, "import", str(path), "--author", "nobody")
+    assert unknown.exit_code == 1
+    assert "No account has the username 'nobody'." in unknown.output

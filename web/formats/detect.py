@@ -66,7 +66,7 @@ def _json(text: str) -> str | None:
     """ "opentdb" for an Open Trivia DB response, "json" for other JSON, None if not JSON."""
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # too deeply nested: the reader will say so
         return None
     is_trivia = isinstance(document, dict) and isinstance(document.get("results"), list)
     return "opentdb" if is_trivia else "json"

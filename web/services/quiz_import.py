@@ -1,4 +1,4 @@
-"""Services: importing quizzes as published revisions, and exporting their current content.
+"""Services: importing quizzes as published revisions (or drafts), and exporting them.
 
 An import never deletes: a new quiz gets revision 1, and replacing an existing one adds a
 published revision and moves the quiz's pointer to it, so attempts (pinned to the revision
@@ -84,13 +84,27 @@ async def _identities(
     return [_persisted(next(fresh).id if qid is None else qid) for qid in chosen]
 
 
+async def _has_draft(session: AsyncSession, quiz: Quiz) -> bool:
+    found = await session.exec(
+        select(QuizRevision.id).where(
+            QuizRevision.quiz_id == quiz.id, QuizRevision.status == RevisionStatus.DRAFT
+        )
+    )
+    return found.first() is not None
+
+
 def _persisted(question_id: int | None) -> int:
     assert question_id is not None  # noqa: S101 - flushed above
     return question_id
 
 
-async def _publish(session: AsyncSession, quiz: Quiz, data: QuizData) -> None:
-    """Add `data` as the quiz's next published revision and make it the current one."""
+class DraftExistsError(ValueError):
+    """A draft import met a quiz whose draft holds unpublished changes: never overwritten."""
+
+
+async def _add_revision(session: AsyncSession, quiz: Quiz, data: QuizData, *, draft: bool) -> None:
+    """Add `data` as the quiz's next revision: published and current, or a draft for its
+    author to review (the quiz's current revision and catalog entry untouched)."""
     assert quiz.id is not None  # noqa: S101 - flushed by the caller
     latest = await session.exec(
         select(func.max(QuizRevision.number)).where(QuizRevision.quiz_id == quiz.id)
@@ -99,12 +113,12 @@ async def _publish(session: AsyncSession, quiz: Quiz, data: QuizData) -> None:
     revision = QuizRevision(
         quiz_id=quiz.id,
         number=(latest.one() or 0) + 1,
-        status=RevisionStatus.PUBLISHED,
+        status=RevisionStatus.DRAFT if draft else RevisionStatus.PUBLISHED,
         time_limit_seconds=data.time_limit_seconds,
         feedback_mode=data.feedback_mode,
         shuffle_questions=data.shuffle_questions,
         shuffle_choices=data.shuffle_choices,
-        published_at=utcnow(),
+        published_at=None if draft else utcnow(),
     )
     session.add(revision)
     await session.flush()
@@ -125,8 +139,9 @@ async def _publish(session: AsyncSession, quiz: Quiz, data: QuizData) -> None:
             zip(data.questions, question_ids, strict=True), start=1
         )
     )
-    quiz.current_revision_id = revision.id
-    session.add(quiz)
+    if not draft:
+        quiz.current_revision_id = revision.id
+        session.add(quiz)
 
 
 async def import_quizzes(
@@ -135,11 +150,14 @@ async def import_quizzes(
     *,
     replace: bool = False,
     author_id: int | None = None,
+    draft: bool = False,
 ) -> ImportResult:
     """All or nothing in one transaction; an existing slug is skipped unless replace is set.
 
     Replacing adds a published revision (and updates the catalog fields); nothing is
-    deleted, and attempts already taken keep the revision they pinned.
+    deleted, and attempts already taken keep the revision they pinned. With `draft` (a
+    browser import) each quiz gets a draft instead, for its author to review and publish;
+    a quiz that already has one is refused (DraftExistsError) rather than overwritten.
     """
     created: list[str] = []
     replaced: list[str] = []
@@ -162,10 +180,17 @@ async def import_quizzes(
             else:
                 replaced.append(data.slug)
                 quiz.updated_at = utcnow()
-            _catalog(quiz, data)
+                if draft and await _has_draft(session, quiz):
+                    raise DraftExistsError(
+                        f"{quiz.title} has unpublished changes: publish or discard them first."
+                    )
+            if not draft or quiz.current_revision_id is None:
+                _catalog(quiz, data)
+            if draft:
+                quiz.is_published = quiz.is_published and quiz.current_revision_id is not None
             session.add(quiz)
             await session.flush()
-            await _publish(session, quiz, data)
+            await _add_revision(session, quiz, data, draft=draft)
     return ImportResult(tuple(created), tuple(replaced), tuple(skipped))
 
 
