@@ -20,6 +20,9 @@ from web.kinds.base import clamp
 from web.kinds.base import one_value
 from web.kinds.base import unique_ids
 from web.kinds.base import with_ids
+from web.kinds.editing import blank
+from web.kinds.editing import rows
+from web.kinds.editing import with_ids as editor_ids
 
 LABEL = "Matching"
 USES_KEYS = False
@@ -96,3 +99,13 @@ class Body(QuestionBody):
 
 def _listed(matches: Iterable[tuple[str, str]]) -> str:
     return "; ".join(f"{prompt} → {answer}" for prompt, answer in matches)
+
+
+def from_form(form: Form) -> dict[str, Any]:
+    """The editor's fields (components/kinds/matching.html) as a raw body, not yet
+    validated: rows `pair-N-prompt`, `pair-N-answer` with hidden `pair-N-id`, and
+    `distractor-N-text`."""
+    sent = rows(form, "pair", ("prompt", "answer", "id"))
+    pairs = editor_ids([row for row in sent if not blank(row)], sent)
+    distractors = [row["text"] for row in rows(form, "distractor", ("text",)) if not blank(row)]
+    return {"pairs": pairs, "distractors": distractors}

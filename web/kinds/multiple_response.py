@@ -17,7 +17,9 @@ from web.kinds.base import ResponseError
 from web.kinds.base import clamp
 from web.kinds.base import unique_ids
 from web.kinds.base import with_ids
+from web.kinds.editing import value
 from web.kinds.single_choice import Choice
+from web.kinds.single_choice import choices_from_form
 
 LABEL = "Multiple response"
 USES_KEYS = True
@@ -87,3 +89,12 @@ class Body(QuestionBody):
 
     def feedback(self, response: Mapping[str, Any]) -> str:
         return " ".join(choice.feedback for choice in self.chosen(response) if choice.feedback)
+
+
+def from_form(form: Form) -> dict[str, Any]:
+    """The editor's fields (components/kinds/multiple_response.html) as a raw body, not
+    yet validated: the choice rows as in single choice, and the select `scoring`."""
+    body: dict[str, Any] = {"choices": choices_from_form(form)}
+    if form.getlist("scoring"):
+        body["scoring"] = value(form, "scoring")
+    return body

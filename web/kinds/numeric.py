@@ -9,7 +9,6 @@ accepts 3.13 and 3.15 exactly: both bounds are inclusive.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
@@ -32,6 +31,11 @@ from web.kinds.base import TypedBody
 from web.kinds.base import best_match
 from web.kinds.base import full_marks
 from web.kinds.base import typed_text
+from web.kinds.editing import NUMBER
+from web.kinds.editing import blank
+from web.kinds.editing import number
+from web.kinds.editing import rows
+from web.kinds.editing import weight
 
 LABEL = "Numeric"
 USES_KEYS = False
@@ -39,7 +43,6 @@ USES_KEYS = False
 STARTER: dict[str, Any] = {"answers": [{"value": "0"}]}
 MAX_ANSWERS = 20
 DIGITS = 30  # an author's numbers: exact arithmetic on them needs at most twice as many
-NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]{1,2})?")
 NOT_A_NUMBER = "Enter a number, like 3.14 or 3,14 (no thousands separators)."
 
 Number = Annotated[Decimal, Field(max_digits=DIGITS, decimal_places=DIGITS // 2)]
@@ -121,3 +124,42 @@ def stored(value: object) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() else None
+
+
+def from_form(form: Form) -> dict[str, Any]:
+    """The editor's fields (components/kinds/numeric.html) as a raw body, not yet
+    validated: rows `answer-N-value`, `-tolerance` (empty is 0), `-weight` (empty is 100)
+    and `-feedback`; always a value and a tolerance, never a range (editor_body)."""
+    answers = [
+        {
+            "value": number(row["value"]),
+            "tolerance": weight(row["tolerance"], "0"),
+            "weight": weight(row["weight"], f"{FULL:g}"),
+            "feedback": row["feedback"],
+        }
+        for row in rows(form, "answer", ("value", "tolerance", "weight", "feedback"))
+        if not blank(row)
+    ]
+    return {"answers": answers}
+
+
+def editor_body(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored body as the editor shows it: a range min..max becomes its midpoint
+    ± half its width, exactly the same numbers (Decimal arithmetic, exact at this
+    precision); anything else, from_form's output included, is returned as it is."""
+    answers = body.get("answers")
+    if not isinstance(answers, list):
+        return dict(body)
+    return {**body, "answers": [_centred(answer) for answer in answers]}
+
+
+def _centred(answer: Any) -> Any:
+    if not isinstance(answer, Mapping) or answer.get("value") is not None:
+        return answer
+    low, high = stored(answer.get("min")), stored(answer.get("max"))
+    if low is None or high is None:
+        return answer
+    with localcontext(prec=2 * DIGITS + 1):
+        value, tolerance = (low + high) / 2, (high - low) / 2
+    rest = {key: item for key, item in answer.items() if key not in ("min", "max")}
+    return {**rest, "value": canonical(value), "tolerance": canonical(tolerance)}

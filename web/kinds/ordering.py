@@ -24,6 +24,10 @@ from web.kinds.base import clamp
 from web.kinds.base import one_value
 from web.kinds.base import unique_ids
 from web.kinds.base import with_ids
+from web.kinds.editing import blank
+from web.kinds.editing import rows
+from web.kinds.editing import value
+from web.kinds.editing import with_ids as editor_ids
 
 LABEL = "Ordering"
 USES_KEYS = False
@@ -99,3 +103,14 @@ class Body(QuestionBody):
 
 def _numbered(items: Sequence[Item]) -> str:
     return ", ".join(f"{position}. {item.text}" for position, item in enumerate(items, 1))
+
+
+def from_form(form: Form) -> dict[str, Any]:
+    """The editor's fields (components/kinds/ordering.html) as a raw body, not yet
+    validated: rows `item-N-text` (in the right order) with hidden `item-N-id`, and the
+    select `scoring`."""
+    sent = rows(form, "item", ("text", "id"))
+    body: dict[str, Any] = {"items": editor_ids([row for row in sent if not blank(row)], sent)}
+    if form.getlist("scoring"):
+        body["scoring"] = value(form, "scoring")
+    return body

@@ -18,6 +18,10 @@ from web.kinds.base import TypedBody
 from web.kinds.base import best_match
 from web.kinds.base import full_marks
 from web.kinds.base import typed_text
+from web.kinds.editing import blank
+from web.kinds.editing import rows
+from web.kinds.editing import ticked
+from web.kinds.editing import weight
 
 LABEL = "Short answer"
 USES_KEYS = False
@@ -64,3 +68,19 @@ class Body(TypedBody):
 
     def solution(self) -> str:
         return " or ".join(answer.text for answer in self.answers if answer.weight >= FULL)
+
+
+def from_form(form: Form) -> dict[str, Any]:
+    """The editor's fields (components/kinds/short_answer.html) as a raw body, not yet
+    validated: rows `answer-N-text`, `-weight` (empty is 100), `-feedback`, and the
+    checkbox `case-sensitive`."""
+    answers = [
+        {
+            "text": row["text"],
+            "weight": weight(row["weight"], f"{FULL:g}"),
+            "feedback": row["feedback"],
+        }
+        for row in rows(form, "answer", ("text", "weight", "feedback"))
+        if not blank(row)
+    ]
+    return {"answers": answers, "case_sensitive": ticked(form, "case-sensitive")}

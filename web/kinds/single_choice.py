@@ -24,6 +24,10 @@ from web.kinds.base import clamp
 from web.kinds.base import one_value
 from web.kinds.base import unique_ids
 from web.kinds.base import with_ids
+from web.kinds.editing import blank
+from web.kinds.editing import rows
+from web.kinds.editing import weight
+from web.kinds.editing import with_ids as editor_ids
 
 LABEL = "Single choice"
 USES_KEYS = True
@@ -84,3 +88,26 @@ class Body(QuestionBody):
     def feedback(self, response: Mapping[str, Any]) -> str:
         choice = self.choice(response.get("choice"))
         return choice.feedback if choice else ""
+
+
+def from_form(form: Form) -> dict[str, Any]:
+    """The editor's fields (components/kinds/single_choice.html) as a raw body, not yet
+    validated: rows `choice-N-text`, `-correct`, `-weight`, `-feedback` and hidden `-id`."""
+    return {"choices": choices_from_form(form)}
+
+
+def choices_from_form(form: Form) -> list[dict[str, Any]]:
+    """The choice rows, blank ones dropped; a weight left empty is 100 on a choice ticked
+    correct and 0 otherwise (the editor shows 0 and 100 as empty, the tick telling which)."""
+    sent = rows(form, "choice", ("text", "correct", "weight", "feedback", "id"))
+    kept: list[dict[str, Any]] = [
+        {
+            "id": row["id"],
+            "text": row["text"],
+            "weight": weight(row["weight"], f"{FULL:g}" if row["correct"] else "0"),
+            "feedback": row["feedback"],
+        }
+        for row in sent
+        if not blank(row)
+    ]
+    return editor_ids(kept, sent)

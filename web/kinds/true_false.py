@@ -10,6 +10,7 @@ from web.kinds.base import Form
 from web.kinds.base import QuestionBody
 from web.kinds.base import ResponseError
 from web.kinds.base import one_value
+from web.kinds.editing import value
 
 LABEL = "True/false"
 USES_KEYS = True
@@ -51,3 +52,15 @@ class Body(QuestionBody):
 
 def _word(value: bool) -> str:
     return "True" if value else "False"
+
+
+def from_form(form: Form) -> dict[str, Any]:
+    """The editor's fields (components/kinds/true_false.html) as a raw body, not yet
+    validated: the select `correct-answer` ("true" or "false"), `feedback-true` and
+    `feedback-false`."""
+    answer = value(form, "correct-answer")
+    return {
+        "answer": VALUES.get(answer, answer),
+        "feedback_true": value(form, "feedback-true"),
+        "feedback_false": value(form, "feedback-false"),
+    }
