@@ -33,13 +33,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    rich = op.get_bind().execute(
-        sa.text(
-            "SELECT DISTINCT q.slug FROM quizzes q JOIN quiz_revisions r ON r.quiz_id = q.id"
-            " JOIN revision_questions rq ON rq.revision_id = r.id"
-            " WHERE rq.text_format <> 'plain' ORDER BY q.slug"
+    rich = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                "SELECT DISTINCT q.slug FROM quizzes q JOIN quiz_revisions r ON r.quiz_id = q.id"
+                " JOIN revision_questions rq ON rq.revision_id = r.id"
+                " WHERE rq.text_format <> 'plain' ORDER BY q.slug"
+            )
         )
-    ).scalars()
+        .scalars()
+    )
     if slugs := list(rich):
         raise CommandError(
             "Quizzes with questions in Markdown or HTML must be changed before this"

@@ -12,18 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from dataclasses import field
-from typing import Any
-
-from pydantic import ValidationError
 
 from web.formats import Parsed
 from web.formats import ParsedQuestion
 from web.formats import Place
 from web.formats import Problem
-from web.forms.quiz_import import QUESTION_MODELS
 from web.forms.quiz_import import QuestionData
-from web.forms.validation_messages import problems
-from web.kinds import KINDS
+from web.forms.quiz_import import question_from
 from web.kinds.base import MAX_OPTIONS
 
 LINES = re.compile(r"\r\n|\r|\n")
@@ -113,7 +108,7 @@ def _finish(parsed: Parsed, question: _Open, given: str, line: int) -> None:
         {"text": text, "weight": 100 if label == right else 0}
         for label, text, _ in question.options
     ]
-    built = _question("single_choice", {"text": question.text, "choices": choices})
+    built = question_from("single_choice", {"text": question.text, "choices": choices})
     if isinstance(built, QuestionData):
         parsed.questions.append(ParsedQuestion(place, built))
         return
@@ -124,14 +119,3 @@ def _finish(parsed: Parsed, question: _Open, given: str, line: int) -> None:
             parsed.problems.append(Problem(Place(line=option_line), f"option {label}: {message}"))
         else:
             parsed.problems.append(Problem(place, f"question text: {message}"))
-
-
-def _question(kind: str, fields: dict[str, Any]) -> QuestionData | dict[str, str]:
-    """The question validated as an import document's would be, or {path: message}."""
-    try:
-        model: Any = QUESTION_MODELS[kind].model_validate({"kind": kind, **fields})
-    except ValidationError as error:
-        return problems(error, tags=QUESTION_MODELS, named={})
-    body_model = KINDS[kind].body
-    body = body_model.model_validate(model.model_dump(include=set(body_model.model_fields)))
-    return QuestionData(kind, model.text, model.explanation, model.points, body, model.text_format)

@@ -15,16 +15,12 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from pydantic import ValidationError
-
 from web.formats import Parsed
 from web.formats import ParsedQuestion
 from web.formats import Place
 from web.formats import Problem
-from web.forms.quiz_import import QUESTION_MODELS
 from web.forms.quiz_import import QuestionData
-from web.forms.validation_messages import problems
-from web.kinds import KINDS
+from web.forms.quiz_import import question_from
 from web.kinds.base import MAX_OPTIONS
 from web.kinds.numeric import NUMBER
 
@@ -126,7 +122,7 @@ def _row(parsed: Parsed, number: int, row: list[str], columns: dict[str, int], w
         fields["points"] = float(Decimal(points)) if NUMBER.fullmatch(points) else points
     except ArithmeticError:
         fields["points"] = points
-    built = _question(
+    built = question_from(
         kind, {"text": cell("question"), "explanation": cell("explanation"), **fields}
     )
     if isinstance(built, QuestionData):
@@ -232,14 +228,3 @@ def _numeric(correct: str) -> dict[str, Any] | None:
         return {"min": low, "max": high} if low is not None and high is not None else None
     value = number(correct)
     return {"value": value} if value is not None else None
-
-
-def _question(kind: str, fields: dict[str, Any]) -> QuestionData | dict[str, str]:
-    """The question validated as an import document's would be, or {path: message}."""
-    try:
-        model: Any = QUESTION_MODELS[kind].model_validate({"kind": kind, **fields})
-    except ValidationError as error:
-        return problems(error, tags=QUESTION_MODELS, named={})
-    body_model = KINDS[kind].body
-    body = body_model.model_validate(model.model_dump(include=set(body_model.model_fields)))
-    return QuestionData(kind, model.text, model.explanation, model.points, body, model.text_format)

@@ -28,7 +28,6 @@ from xml.etree.ElementTree import TreeBuilder
 from annotated_types import MaxLen
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
-from pydantic import ValidationError
 
 from web.formats import Parsed
 from web.formats import ParsedQuestion
@@ -37,8 +36,7 @@ from web.formats import Problem
 from web.formats import Skipped
 from web.forms.quiz_import import QUESTION_MODELS
 from web.forms.quiz_import import QuestionData
-from web.forms.validation_messages import problems
-from web.kinds import KINDS
+from web.forms.quiz_import import question_from
 from web.kinds.base import FEEDBACK_LIMIT
 from web.kinds.base import TEXT_LIMIT
 
@@ -283,7 +281,7 @@ class _Question:
         return "ordering", {"items": items, "scoring": scoring}
 
     def _build(self, kind: str, fields: dict[str, Any]) -> None:
-        built = _question(kind, fields)
+        built = question_from(kind, fields)
         if isinstance(built, QuestionData):
             self.parsed.questions.append(ParsedQuestion(self.place(self.element, ""), built))
             return
@@ -401,14 +399,3 @@ def _replace(text: str, images: dict[str, tuple[str | None, str]], dropped: dict
         return REFERENCE.sub(lambda m: uri(unquote(m[1])), match[0]) if all(inlined) else ""
 
     return REFERENCE.sub(lambda m: uri(unquote(m[1])), IMAGE_TAG.sub(in_tag, text))
-
-
-def _question(kind: str, fields: dict[str, Any]) -> QuestionData | dict[str, str]:
-    """The question validated as an import document's would be, or {path: message}."""
-    try:
-        model: Any = QUESTION_MODELS[kind].model_validate({"kind": kind, **fields})
-    except ValidationError as error:
-        return problems(error, tags=QUESTION_MODELS, named={})
-    body_model = KINDS[kind].body
-    body = body_model.model_validate(model.model_dump(include=set(body_model.model_fields)))
-    return QuestionData(kind, model.text, model.explanation, model.points, body, model.text_format)

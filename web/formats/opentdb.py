@@ -19,16 +19,12 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from pydantic import ValidationError
-
 from web.formats import Parsed
 from web.formats import ParsedQuestion
 from web.formats import Place
 from web.formats import Problem
-from web.forms.quiz_import import QUESTION_MODELS
 from web.forms.quiz_import import QuestionData
-from web.forms.validation_messages import problems
-from web.kinds import KINDS
+from web.forms.quiz_import import question_from
 from web.kinds.base import MAX_OPTIONS
 
 RESPONSE_CODES = {
@@ -129,7 +125,7 @@ def _result(
         choices += [{"text": _text(answer, decode), "weight": 0} for answer in wrong]
         fields = {"choices": choices}
     kind_name = "true_false" if kind == "boolean" else "single_choice"
-    built = _question(kind_name, {"text": question, **fields})
+    built = question_from(kind_name, {"text": question, **fields})
     if isinstance(built, QuestionData):
         parsed.questions.append(ParsedQuestion(Place(path=path), built))
         return
@@ -147,14 +143,3 @@ def _field(where: str) -> str:
         index = int(choice[1])
         return "correct_answer" if index == 0 else f"incorrect_answers[{index - 1}]"
     return "incorrect_answers" if where == "choices" else where
-
-
-def _question(kind: str, fields: dict[str, Any]) -> QuestionData | dict[str, str]:
-    """The question validated as an import document's would be, or {path: message}."""
-    try:
-        model: Any = QUESTION_MODELS[kind].model_validate({"kind": kind, **fields})
-    except ValidationError as error:
-        return problems(error, tags=QUESTION_MODELS, named={})
-    body_model = KINDS[kind].body
-    body = body_model.model_validate(model.model_dump(include=set(body_model.model_fields)))
-    return QuestionData(kind, model.text, model.explanation, model.points, body, model.text_format)

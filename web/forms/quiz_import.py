@@ -12,6 +12,7 @@ questions {text, explanation, choices: [{text, correct}]}, still imported.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated
@@ -189,6 +190,16 @@ def _from_v2(question: Any) -> QuestionData:
         body,
         question.text_format,
     )
+
+
+def question_from(kind: str, fields: Mapping[str, Any]) -> QuestionData | dict[str, str]:
+    """One question validated as an import document's would be, or {path: message}: the
+    file readers (web/formats) build their questions through this."""
+    try:
+        model = QUESTION_MODELS[kind].model_validate({"kind": kind, **fields})
+    except ValidationError as error:
+        return problems(error, tags=QUESTION_MODELS, named={})
+    return _from_v2(model)
 
 
 def _quiz_data(quiz: _QuizV1 | _QuizV2) -> QuizData:
