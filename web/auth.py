@@ -17,13 +17,20 @@ from quart_auth import AuthUser
 from quart_auth import QuartAuth
 from quart_auth import Unauthorized
 from quart_auth import current_user
+from sqlalchemy import bindparam
+from sqlalchemy.orm import Session
+from sqlmodel import col
+from sqlmodel import select
 from werkzeug.exceptions import Forbidden
 
 from web.db import get_session
+from web.db import run_in_one_hop
 from web.htmx import is_htmx
 from web.htmx import redirect_to
 from web.models import User
-from web.services.accounts import load_session_user
+from web.models import UserSession
+from web.models import utcnow
+from web.security import hash_token
 
 
 class SessionUser(AuthUser):
@@ -38,13 +45,42 @@ class SessionUser(AuthUser):
 
     async def get_user(self) -> User | None:
         if not self._loaded:
-            self._user = await load_session_user(get_session(), self.auth_id)
+            self._user = await load_session_user(self.auth_id)
             self._loaded = True
         return self._user
 
     @property
     async def is_authenticated(self) -> bool:
         return await self.get_user() is not None
+
+
+# Built once: composing the statement cost about as much as running it.
+LIVE_SESSION_USER = (
+    select(User)
+    .join(UserSession, col(UserSession.user_id) == User.id)
+    .where(
+        col(UserSession.token_hash) == bindparam("token_hash"),
+        col(UserSession.expires_at) > bindparam("now"),
+        col(User.is_active).is_(True),
+    )
+)
+
+
+def _live_session_user(token: str) -> Callable[[Session], User | None]:
+    parameters = {"token_hash": hash_token(token), "now": utcnow()}
+
+    def work(session: Session) -> User | None:
+        return session.execute(LIVE_SESSION_USER, parameters).scalars().first()
+
+    return work
+
+
+async def load_session_user(token: str | None) -> User | None:
+    """The account behind an auth cookie, if its session is live and the account active:
+    read on every request (a revoked session ends at once, in every worker), in one hop."""
+    if not token:
+        return None
+    return await run_in_one_hop(get_session(), _live_session_user(token))
 
 
 async def current_account() -> User | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Insert
 from sqlalchemy import Table
+from sqlalchemy import bindparam
 from sqlalchemy import case
 from sqlalchemy import insert
 from sqlalchemy import or_
@@ -84,24 +85,28 @@ class AnswerOutcome:
         )
 
 
+# Built once: composing a statement costs about as much as running it.
+ATTEMPT_WITH_QUIZ = (
+    select(Attempt, Quiz)
+    .join(Quiz, col(Quiz.id) == Attempt.quiz_id)
+    .where(col(Attempt.id) == bindparam("attempt_id"))
+    # Fresh counters even when this session already holds the row (after a lost race).
+    .execution_options(populate_existing=True)
+)
+ANSWERS_SO_FAR = select(UserAnswer.question_id, UserAnswer.response, UserAnswer.points).where(
+    col(UserAnswer.attempt_id) == bindparam("attempt_id")
+)
+
+
 def _read_state(user_id: int | None, attempt_id: int) -> Callable[[Session], _StateRows]:
     """The attempt with its quiz, and its answers so far: two statements in one hop."""
+    parameters = {"attempt_id": attempt_id}
 
     def work(session: Session) -> _StateRows:
-        row = session.execute(
-            select(Attempt, Quiz)
-            .join(Quiz, col(Quiz.id) == Attempt.quiz_id)
-            .where(col(Attempt.id) == attempt_id)
-            # Fresh counters even when this session already holds the row (after a lost race).
-            .execution_options(populate_existing=True)
-        ).first()
+        row = session.execute(ATTEMPT_WITH_QUIZ, parameters).first()
         if row is None or row[0].user_id != user_id:  # someone else's attempt does not exist
             return None
-        answers = session.execute(
-            select(UserAnswer.question_id, UserAnswer.response, UserAnswer.points).where(
-                col(UserAnswer.attempt_id) == attempt_id
-            )
-        ).all()
+        answers = session.execute(ANSWERS_SO_FAR, parameters).all()
         return row[0], row[1], {q: Answer(dict(r), p) for q, r, p in answers}
 
     return work
