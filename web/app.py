@@ -14,6 +14,7 @@ from web import db
 from web import errors
 from web import logs
 from web import ratelimit
+from web import requests
 from web import security
 from web import templating
 from web.blueprints import account
@@ -25,6 +26,7 @@ from web.blueprints import dashboard
 from web.blueprints import health
 from web.blueprints import main
 from web.blueprints import passwords
+from web.blueprints import quiz_files
 from web.config import load_config
 
 BLUEPRINTS = (
@@ -37,6 +39,7 @@ BLUEPRINTS = (
     admin.blueprint,
     catalog.blueprint,
     attempts.blueprint,
+    quiz_files.blueprint,
 )
 
 
@@ -63,6 +66,7 @@ def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | No
     app.config.update(load_config(config_name))
     app.config.update(overrides or {})
     logs.init_app(app)
+    requests.init_app(app, upload_paths=(quiz_files.UPLOAD_PATH,))
     ratelimit.init_app(app)  # first: a flood is refused before any other work is done
     security.init_app(app)
     db.init_app(app)

@@ -16,6 +16,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused in production below
 
 
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+
+
 class ConfigError(RuntimeError):
     """The environment cannot start the app; the message is one line, meant for operators."""
 
@@ -100,6 +103,9 @@ class BaseConfig:
             "LOG_DIR": environ.get("LOG_DIR") or str(PROJECT_ROOT / "logs"),
             "COMPONENTS_DIR": str(PROJECT_ROOT / "components"),
             "MAX_CONTENT_LENGTH": 1024 * 1024,
+            # Quiz files uploaded for import may be larger (web/requests.py); 5 MiB holds
+            # thousands of GIFT questions or a Moodle XML export with a few images.
+            "IMPORT_MAX_BYTES": int(environ.get("IMPORT_MAX_BYTES") or IMPORT_MAX_BYTES),
             "HSTS": secure,
             "SESSION_COOKIE_NAME": "hyperquiz_session",
             "SESSION_COOKIE_HTTPONLY": True,

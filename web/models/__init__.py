@@ -17,6 +17,7 @@ from web.models.quiz import QuizRevision
 from web.models.quiz import RevisionQuestion
 from web.models.quiz import RevisionStatus
 from web.models.quiz import TextFormat
+from web.models.upload import ImportUpload
 from web.models.user import EmailToken
 from web.models.user import LoginThrottle
 from web.models.user import TokenPurpose
@@ -31,6 +32,7 @@ __all__ = [
     "Difficulty",
     "EmailToken",
     "FeedbackMode",
+    "ImportUpload",
     "InvalidResponseError",
     "LoginThrottle",
     "Question",

@@ -157,7 +157,7 @@ def slug_for(title: str) -> str:
     return "-".join(words)[:SLUG_MAX].strip("-") or "quiz"
 
 
-async def _free_slug(session: AsyncSession, title: str) -> str:
+async def free_slug(session: AsyncSession, title: str) -> str:
     base = slug_for(title)
     taken = set(
         (await session.exec(select(Quiz.slug).where(col(Quiz.slug).like(f"{base}%")))).all()
@@ -188,7 +188,7 @@ async def create_quiz(session: AsyncSession, user: User, settings: QuizSettings)
     """A new quiz of this author's, unpublished, with an empty draft to fill."""
     require_author(user)
     async with writing(session):
-        quiz = Quiz(slug=await _free_slug(session, settings.title), title=settings.title,
+        quiz = Quiz(slug=await free_slug(session, settings.title), title=settings.title,
                     category=settings.category, created_by_id=user.id)  # fmt: skip
         session.add(quiz)
         await session.flush()

@@ -141,6 +141,16 @@
     document.querySelectorAll(".countdown[data-deadline]").forEach(startCountdown);
   }
 
+  // A form that takes a while (a large file to upload and read) says so in its status line,
+  // a live region present from the start, and cannot be sent twice meanwhile.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.busy || event.defaultPrevented) return;
+    const status = form.querySelector("[role=status]");
+    if (status) status.textContent = form.dataset.busy;
+    window.setTimeout(() => form.querySelectorAll("button[type=submit]").forEach((button) => { button.disabled = true; }), 0);
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     revealHints();
     startCountdowns();
