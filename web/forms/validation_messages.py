@@ -25,6 +25,8 @@ FIXED_MESSAGES = {
     "int_from_float": "must be a whole number",
     "float_type": "must be a number",
     "float_parsing": "must be a number",
+    "decimal_parsing": "must be a number",
+    "decimal_type": "must be a number",
     "finite_number": "must be a number",
     "list_type": "must be a list",
     "tuple_type": "must be a list",

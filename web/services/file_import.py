@@ -16,6 +16,7 @@ from dataclasses import field
 from pathlib import PurePath
 
 from web.formats import Parsed
+from web.formats import ParsedQuestion
 from web.formats import Place
 from web.formats import Problem
 from web.formats import Skipped
@@ -128,7 +129,15 @@ def _read_json(text: str) -> FileRead:
     if result.data is None:
         problems = [Problem(Place(path=where), message) for where, message in result.errors.items()]
         return FileRead("json", problems=problems)
-    return FileRead("json", quizzes=result.data)
+    parsed = Parsed(
+        title=", ".join(quiz.title for quiz in result.data),
+        questions=[
+            ParsedQuestion(Place(path=f"quizzes[{i}].questions[{j}]"), question)
+            for i, quiz in enumerate(result.data)
+            for j, question in enumerate(quiz.questions)
+        ],
+    )
+    return FileRead("json", quizzes=result.data, parsed=parsed)
 
 
 def _quiz(parsed: Parsed, *, published: bool) -> QuizData:
