@@ -405,3 +405,155 @@ async def test_the_pager_keeps_the_search(app: Quart, admin_client: QuartClient)
         await make_user(app, f"user_{number:02d}")
     body = await text(await admin_client.get("/admin/users?q=user_"))
     assert 'href="/admin/users?page=2&amp;q=user_"' in body
+
+
+# Make author, remove author -------------------------------------------------------------------
+
+
+async def test_make_author_with_a_plain_post(
+    app: Quart, admin_client: QuartClient, grace: int
+) -> None:
+    listing = await text(await admin_client.get("/admin/users"))
+    assert "<td>No</td>" in row(listing, grace)
+    assert "Make author<span" in row(listing, grace)
+    assert "Remove author<span" not in row(listing, grace)
+
+    response = await act(admin_client, grace, "make-author")
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/admin/users")
+    page = await text(await admin_client.get(response.headers["Location"]))
+    assert "grace is now an author." in flashes(page)
+    assert "<td>Author</td>" in row(page, grace)
+    assert "Remove author<span" in row(page, grace)
+    assert "Make author<span" not in row(page, grace)
+    user = await fetch_user(app, "grace")
+    assert user.is_author
+    assert user.may_author
+
+
+async def test_make_author_with_htmx_returns_the_row_and_a_message(
+    app: Quart, admin_client: QuartClient, grace: int
+) -> None:
+    response = await act(admin_client, grace, "make-author", htmx=True)
+    body = await text(response)
+    assert response.status_code == 200
+    assert "<html" not in body
+    assert body.lstrip().startswith(f'<tr id="user-row-{grace}">')
+    assert "Remove author<span" in row(body, grace)
+    assert "data-swap-focus" in row(body, grace)
+    assert '<div id="messages" hx-swap-oob="innerHTML">' in body
+    assert flashes(body) == ["grace is now an author."]
+    assert (await fetch_user(app, "grace")).is_author
+
+
+async def test_remove_author_with_a_plain_post(
+    app: Quart, admin_client: QuartClient, grace: int
+) -> None:
+    await act(admin_client, grace, "make-author")
+    listing = await text(await admin_client.get("/admin/users"))
+    assert 'hx-confirm="Remove grace as an author?' in row(listing, grace)
+
+    response = await act(admin_client, grace, "remove-author")
+    assert response.status_code == 303
+    page = await text(await admin_client.get(response.headers["Location"]))
+    assert "grace is no longer an author." in flashes(page)
+    assert "<td>No</td>" in row(page, grace)
+    assert "Make author<span" in row(page, grace)
+    user = await fetch_user(app, "grace")
+    assert not user.is_author
+    assert not user.may_author
+
+
+async def test_remove_author_with_htmx(app: Quart, admin_client: QuartClient, grace: int) -> None:
+    await act(admin_client, grace, "make-author")
+    response = await act(admin_client, grace, "remove-author", htmx=True)
+    body = await text(response)
+    assert response.status_code == 200
+    assert body.lstrip().startswith(f'<tr id="user-row-{grace}">')
+    assert "Make author<span" in row(body, grace)
+    assert flashes(body) == ["grace is no longer an author."]
+    assert not (await fetch_user(app, "grace")).is_author
+
+
+async def test_granting_twice_keeps_one_author(
+    app: Quart, admin_client: QuartClient, grace: int
+) -> None:
+    """Two tabs pressing "Make author": the second is no error, and the row says so."""
+    await act(admin_client, grace, "make-author")
+    response = await act(admin_client, grace, "make-author", htmx=True)
+    assert response.status_code == 200
+    assert "Remove author<span" in row(await text(response), grace)
+    assert (await fetch_user(app, "grace")).is_author
+
+
+async def test_admin_rows_read_author_without_buttons(
+    app: Quart, admin_client: QuartClient, root: int
+) -> None:
+    other = await make_user(app, "other_admin", is_admin=True)
+    listing = await text(await admin_client.get("/admin/users"))
+    for admin_id in (root, other):
+        assert "<td>Author (admin)</td>" in row(listing, admin_id)
+        assert "author<span" not in row(listing, admin_id)
+
+
+@pytest.mark.parametrize("action", ["make-author", "remove-author"])
+async def test_an_admins_flag_is_left_alone(
+    app: Quart, admin_client: QuartClient, root: int, action: str
+) -> None:
+    """Admins author by being admins; a hand-made post changes nothing and says why."""
+    other = await make_user(app, "other_admin", is_admin=True)
+    for admin_id in (root, other):
+        response = await act(admin_client, admin_id, action, htmx=True)
+        body = await text(response)
+        assert response.status_code == 200
+        assert flashes(body) == ["Admins are authors already: there is nothing to change."]
+        assert 'role="alert"' in body
+    assert not (await fetch_user(app, "other_admin")).is_author
+    assert (await fetch_user(app, "other_admin")).may_author
+
+
+@pytest.mark.parametrize("action", ["make-author", "remove-author"])
+async def test_members_cannot_change_authoring(
+    app: Quart, root: int, grace: int, action: str
+) -> None:
+    await make_user(app, "ada")
+    client = await signed_in(app, "ada")
+    if action == "remove-author":
+        await act(await signed_in(app, "root"), grace, "make-author")
+    plain = await act(client, grace, action)
+    htmx = await act(client, grace, action, htmx=True)
+    assert plain.status_code == 403
+    assert htmx.status_code == 403
+    assert "do not have permission" in await text(plain)
+    assert (await fetch_user(app, "grace")).is_author is (action == "remove-author")
+
+
+async def test_an_author_cannot_make_another_author(app: Quart, root: int, grace: int) -> None:
+    """Authoring is no admin right: an author's post is refused like anyone's."""
+    await act(await signed_in(app, "root"), grace, "make-author")
+    await make_user(app, "ada")
+    response = await act(await signed_in(app, "grace"), "ada", "make-author")
+    assert response.status_code in (403, 404)
+    assert not (await fetch_user(app, "ada")).is_author
+
+
+@pytest.mark.parametrize("action", ["make-author", "remove-author"])
+async def test_anonymous_visitors_cannot_change_authoring(
+    app: Quart, grace: int, action: str
+) -> None:
+    response = await act(app.test_client(), grace, action)
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/auth/login")
+    assert not (await fetch_user(app, "grace")).is_author
+
+
+@pytest.mark.parametrize("action", ["make-author", "remove-author"])
+async def test_authoring_needs_csrf_post_and_a_real_user(
+    app: Quart, admin_client: QuartClient, grace: int, action: str
+) -> None:
+    await admin_client.get("/admin/users")
+    assert (await admin_client.post(f"/admin/users/{grace}/{action}")).status_code == 403
+    assert (await admin_client.get(f"/admin/users/{grace}/{action}")).status_code == 405
+    assert (await act(admin_client, 999, action)).status_code == 404
+    assert (await act(admin_client, 999, action, htmx=True)).status_code == 404
+    assert not (await fetch_user(app, "grace")).is_author

@@ -1,4 +1,4 @@
-"""Blueprint: the administrators' user list with deactivate, reactivate and unlock."""
+"""Blueprint: the administrators' user list with deactivate, reactivate, unlock and authoring."""
 
 from __future__ import annotations
 
@@ -54,20 +54,31 @@ async def _after_action(row: admin.UserRow | None, message: str, *, ok: bool) ->
     return redirect_to(url_for("admin.users", page=listing["page"], q=listing["q"]))
 
 
+# What each action announces, "{name}" being the account's username.
+DONE = {
+    "unlock": "Unlocked {name}.",
+    "deactivate": "Deactivated {name}.",
+    "reactivate": "Reactivated {name}.",
+    "make_author": "{name} is now an author.",
+    "remove_author": "{name} is no longer an author.",
+}
+
+
 async def _act(user_id: int, action: str) -> Response:
     me = await require_account()
     session = get_session()
     try:
         if action == "unlock":
             row = await admin.unlock(session, user_id)
+        elif action.endswith("_author"):
+            row = await admin.set_author(session, me, user_id, author=action == "make_author")
         else:
             row = await admin.set_active(session, me, user_id, active=action == "reactivate")
     except admin.UserNotFoundError:
         raise NotFound() from None
     except AccountError as error:
         return await _after_action(await admin.user_row(session, user_id), error.message, ok=False)
-    done = {"unlock": "Unlocked", "deactivate": "Deactivated", "reactivate": "Reactivated"}
-    return await _after_action(row, f"{done[action]} {row.user.username}.", ok=True)
+    return await _after_action(row, DONE[action].format(name=row.user.username), ok=True)
 
 
 @blueprint.post("/users/<id:user_id>/deactivate")
@@ -86,3 +97,15 @@ async def reactivate_user(user_id: int) -> Response:
 @admin_required
 async def unlock_user(user_id: int) -> Response:
     return await _act(user_id, "unlock")
+
+
+@blueprint.post("/users/<id:user_id>/make-author")
+@admin_required
+async def make_author(user_id: int) -> Response:
+    return await _act(user_id, "make_author")
+
+
+@blueprint.post("/users/<id:user_id>/remove-author")
+@admin_required
+async def remove_author(user_id: int) -> Response:
+    return await _act(user_id, "remove_author")

@@ -1,5 +1,5 @@
 """Services: what administrators do to accounts: list, deactivate, reactivate, unlock (lift
-log-in throttles)."""
+log-in throttles), make or remove an author."""
 
 from __future__ import annotations
 
@@ -101,3 +101,23 @@ async def unlock(session: AsyncSession, user_id: int) -> UserRow:
         user = await _load(session, user_id)
         await throttles.clear(session, account_subject(user_id))
     return UserRow(user)
+
+
+ADMINS_ARE_AUTHORS = "Admins are authors already: there is nothing to change."
+
+
+async def set_author(session: AsyncSession, admin: User, user_id: int, *, author: bool) -> UserRow:
+    """Grant or revoke authoring (CONTRACT.md: "Make author", "Remove author").
+
+    An admin's flag is left alone, their own or another's: admins author by being admins
+    (User.may_author), so a change would show nothing and only surprise whoever later stops
+    them being one. The list shows such a row as "Author (admin)" without the buttons.
+    Revoking keeps the quizzes the author wrote (still theirs, and an admin's to edit).
+    `admin` is who acts (the route has checked it is one), as for set_active.
+    """
+    async with writing(session):
+        user = await _load(session, user_id)
+        if user.is_admin:
+            raise AccountError("user", ADMINS_ARE_AUTHORS)
+        user.is_author = author
+    return UserRow(user, await _is_locked(session, user_id))
