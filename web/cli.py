@@ -24,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from web.config import ConfigError
 from web.db import get_database
 from web.db import get_session
+from web.formats import gift
 from web.forms.accounts import parse_registration
 from web.forms.quiz_import import quiz_document
 from web.services import demo
@@ -190,15 +191,28 @@ async def _author_id(session: AsyncSession, username: str) -> int:
 @click.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @click.option("--slug", "slugs", multiple=True, help="Only this quiz; repeat for more.")
+@click.option(
+    "--format", "format_name", type=click.Choice(["json", "gift"]), default="json",
+    help="JSON (every quiz, everything) or GIFT (one quiz; what GIFT cannot say is noted).",
+)  # fmt: skip
 @run_in_app
-async def export_command(path: Path | None, slugs: tuple[str, ...]) -> None:
-    """Write quizzes as a JSON document to PATH, or to standard output."""
+async def export_command(path: Path | None, slugs: tuple[str, ...], format_name: str) -> None:
+    """Write quizzes to PATH, or to standard output."""
     try:
         quizzes = await export_quizzes(get_session(), list(slugs))
     except UnknownSlugsError as error:
         _fail(str(error))
         return
-    text = json.dumps(quiz_document(quizzes), indent=2, ensure_ascii=False) + "\n"
+    notes: list[str] = []
+    if format_name == "gift":
+        if len(quizzes) != 1:
+            _fail("A GIFT file holds one quiz: name it with --slug.")
+            return
+        text, notes = gift.write(quizzes[0])
+    else:
+        text = json.dumps(quiz_document(quizzes), indent=2, ensure_ascii=False) + "\n"
+    for note in notes:
+        click.echo(f"GIFT cannot say: {note}", err=True)
     if path is None:
         click.echo(text, nl=False)
         return

@@ -609,3 +609,49 @@ def test_a_file_with_problems_names_their_lines_and_imports_nothing(
     unknown = run(cli_env, "import", str(path), "--author", "nobody")
     assert unknown.exit_code == 1
     assert "No account has the username 'nobody'." in unknown.output
+
+
+GIFT = """// A quiz in GIFT, as teachers write them
+$CATEGORY: $course$/top/Astronomy
+
+::Red::Which planet is red? {=Mars ~Venus#Too cloudy ~Jupiter}
+
+The Sun is a star. {T#No: it is one.#Yes.}
+
+How many planets are there? {#8}
+
+Name the largest moon of Saturn. {=Titan =%50%Rhea}
+
+Match the planets. {=Saturn -> Rings =Jupiter -> Great Red Spot}
+
+Write an essay about Pluto. {}
+"""
+
+
+def test_a_gift_file_imports_and_exports_back_the_same(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    source = tmp_path / "solar_system.gift"
+    source.write_text(GIFT, encoding="utf-8")
+    imported = run(cli_env, "import", str(source))
+    assert imported.exit_code == 0, imported.output
+    assert "skipped 'Write an essay about Pluto.'" in imported.output  # an essay: no such kind
+    assert rows(cli_env, "SELECT slug, category FROM quizzes") == [("solar-system", "Astronomy")]
+    assert [kind for (kind,) in rows(cli_env, "SELECT kind FROM revision_questions")] == [
+        "single_choice", "true_false", "numeric", "short_answer", "matching",
+    ]  # fmt: skip
+
+    first = run(cli_env, "export", "--format", "gift", "--slug", "solar-system")
+    assert first.exit_code == 0, first.output
+    again = tmp_path / "again.gift"
+    again.write_text(first.stdout, encoding="utf-8")
+    assert run(cli_env, "import", str(again), "--title", "Solar system", "--replace").exit_code == 0
+    second = run(cli_env, "export", "--format", "gift", "--slug", "solar-system")
+    assert second.stdout == first.stdout
+    assert "Which planet is red?" in first.stdout
+    other = tmp_path / "other.txt"
+    other.write_text(AIKEN, encoding="utf-8")
+    assert run(cli_env, "import", str(other)).exit_code == 0
+    both = run(cli_env, "export", "--format", "gift")
+    assert both.exit_code == 1
+    assert "A GIFT file holds one quiz: name it with --slug." in both.output

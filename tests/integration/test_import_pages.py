@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 
 from quart import Quart
@@ -114,3 +115,25 @@ async def test_an_upload_over_the_import_limit_is_413_and_elsewhere_1_mib(app: Q
     assert status == 413
     form = {"csrf_token": player.token, "identifier": "x" * (2 * 1024 * 1024)}
     assert (await player.client.post("/auth/login", form=form)).status_code == 413
+
+
+async def test_an_author_exports_their_quiz_as_gift_and_json(app: Quart) -> None:
+    player = await author(app)
+    gift = b"Which planet is red? {=Mars ~Venus}\n\nThe Sun is a star. {T}\n"
+    _, location = await upload(player, gift, filename="planets.gift")
+    assert (await player.post(location)).status_code == 303
+    as_gift = await player.get("/my-quizzes/planets/export.gift")
+    assert as_gift.status_code == 200
+    assert 'filename="planets.gift"' in as_gift.headers["Content-Disposition"]
+    text = await as_gift.get_data(as_text=True)
+    assert "Which planet is red?" in text
+    assert "=Mars" in text
+    assert "~Venus" in text
+    as_json = await player.get("/my-quizzes/planets/export.json")
+    document = json.loads(await as_json.get_data(as_text=True))
+    assert [q["kind"] for q in document["quizzes"][0]["questions"]] == [
+        "single_choice",
+        "true_false",
+    ]
+    other = await author(app, "bob")
+    assert (await other.get("/my-quizzes/planets/export.gift")).status_code == 404

@@ -15,6 +15,7 @@ from web.auth import login_required
 from web.auth import require_account
 from web.db import get_session
 from web.errors import render_problem
+from web.formats import gift
 from web.forms import page_number
 from web.forms import text_value
 from web.forms.quiz_import import quiz_document
@@ -109,6 +110,21 @@ async def import_file(token: str) -> Response:
         "success",
     )
     return redirect_to(url_for("quiz_files.import_page"))
+
+
+@blueprint.get("/<slug>/export.gift")
+@login_required
+async def export_gift(slug: str) -> Response:
+    """ "Export GIFT": what GIFT cannot say is written as `//` comments in the file."""
+    session = get_session()
+    quiz = await owned_quiz(session, await require_account(), slug)
+    (data,) = await export_quizzes(session, [quiz.slug])
+    text, _notes = gift.write(data)
+    return Response(
+        text,
+        mimetype="text/plain",
+        headers={"Content-Disposition": f'attachment; filename="{quiz.slug}.gift"'},
+    )
 
 
 @blueprint.get("/<slug>/export.json")

@@ -17,17 +17,12 @@ from decimal import Decimal
 from typing import Any
 from typing import NamedTuple
 
-from pydantic import ValidationError
-
 from web.formats import Parsed
 from web.formats import ParsedQuestion
 from web.formats import Place
 from web.formats import Problem
 from web.formats import Skipped
-from web.forms.quiz_import import QUESTION_MODELS
-from web.forms.quiz_import import QuestionData
-from web.forms.validation_messages import problems
-from web.kinds import KINDS
+from web.forms.quiz_import import question_from
 from web.kinds.base import MAX_OPTIONS
 
 LINES = re.compile(r"\r\n|\r|\n")
@@ -330,25 +325,17 @@ class _Block:
         names = {FORMATS[piece.format] for piece in words if piece.text}
         target = "html" if "html" in names else "markdown" if "markdown" in names else "plain"
         shown = _shown(fields, target, self.dropped)
-        try:
-            model: Any = QUESTION_MODELS[kind].model_validate(
-                {"kind": kind, "text_format": target, **shown}
-            )
-        except ValidationError as error:
-            for path, message in problems(error, tags=QUESTION_MODELS, named={}).items():
+        question = question_from(kind, {"text_format": target, **shown})
+        if isinstance(question, dict):
+            for path, message in question.items():
                 self.parsed.problems.append(self.placed(path, message))
             return
-        body_model = KINDS[kind].body
-        body = body_model.model_validate(model.model_dump(include=set(body_model.model_fields)))
-        question = QuestionData(kind, model.text, model.explanation, model.points, body, target)
         self.parsed.questions.append(ParsedQuestion(Place(line=self.first), question))
 
     def dropped(self, message: str) -> None:
         self.parsed.problems.append(Problem(Place(line=self.first), message))
 
     def placed(self, path: str, message: str) -> Problem:
-        if message.startswith("Input should be a valid dec"):
-            message = "must be a number"
         found = PATH.match(path)
         if not found:
             return Problem(Place(line=self.first), f"{TOP.get(path, 'the answers')}: {message}")

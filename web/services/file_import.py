@@ -22,6 +22,7 @@ from web.formats import Problem
 from web.formats import Skipped
 from web.formats import aiken
 from web.formats import csv_template
+from web.formats import gift
 from web.formats import moodle_xml
 from web.formats import opentdb
 from web.formats.detect import decode
@@ -36,6 +37,7 @@ from web.models import FeedbackMode
 from web.services.authoring import slug_for
 
 READERS: dict[str, Callable[..., Parsed]] = {
+    "gift": gift.read,
     "aiken": aiken.read,
     "moodle-xml": moodle_xml.read,
     "opentdb": opentdb.read,
