@@ -74,8 +74,9 @@ test-postgres: install assets chromium ## Unit, integration and e2e on PostgreSQ
 	APP_ENV=testing TEST_DATABASE_URL=$(PG_TEST_URL) TEST_REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest tests
 	APP_ENV=testing TEST_DATABASE_URL=$(PG_TEST_URL) TEST_REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest e2e
 
-bench: install assets ## Print what the hot requests cost (SQLite; PostgreSQL with TEST_DATABASE_URL)
+bench: install assets ## Print what the hot requests cost (SQLite; PostgreSQL with TEST_DATABASE_URL) and reading 5,000 GIFT questions
 	APP_ENV=testing $(BIN)/python -m tests.benchmarks.bench_requests
+	APP_ENV=testing $(BIN)/python -m tests.benchmarks.bench_gift
 
 TAKERS ?= 200
 DURATION ?= 60
