@@ -21,6 +21,9 @@ from web.blueprints import account
 from web.blueprints import admin
 from web.blueprints import attempts
 from web.blueprints import auth as auth_routes
+from web.blueprints import authoring
+from web.blueprints import authoring_preview
+from web.blueprints import authoring_questions
 from web.blueprints import catalog
 from web.blueprints import dashboard
 from web.blueprints import health
@@ -39,6 +42,9 @@ BLUEPRINTS = (
     admin.blueprint,
     catalog.blueprint,
     attempts.blueprint,
+    authoring.blueprint,
+    authoring_questions.blueprint,
+    authoring_preview.blueprint,
     quiz_files.blueprint,
 )
 
