@@ -4,7 +4,9 @@ preview, publishing and the way out, with who may see what."""
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
+import pytest
 from quart import Quart
 from quart import Response
 from sqlmodel import col
@@ -469,3 +471,110 @@ async def test_every_authoring_page_gives_htmx_its_content_alone(app: Quart) -> 
         one_h1(await html(page))
         fragment = await html(await player.get(path, htmx=True))
         assert "<html" not in fragment, path
+
+
+# --------------------------------------------------------------------------- kind editors
+
+
+class _FormReader(HTMLParser):
+    """The fields a browser would send from the page's question editor form, and its
+    "Add …" buttons."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.fields: dict[str, str] = {}
+        self.adds: list[str] = []
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        given = {name: value or "" for name, value in attrs}
+        name = given.get("name", "")
+        if tag == "button" and name == "add":
+            self.adds.append(given["value"])
+        elif tag == "input" and name and name != "csrf_token":
+            if given.get("type") not in ("checkbox", "radio") or "checked" in given:
+                self.fields[name] = given.get("value", "on")
+        elif tag == "textarea":
+            self._textarea = name
+            self.fields[name] = ""
+        elif tag == "select":
+            self._select = name
+        elif (
+            tag == "option"
+            and self._select
+            and (self._select not in self.fields or "selected" in given)
+        ):
+            self.fields[self._select] = given.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+
+def editor_form(page: str) -> _FormReader:
+    start = page.index('<li id="question-')
+    reader = _FormReader()
+    reader.feed(page[start : page.index("</form>", start)])
+    return reader
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+async def test_every_kind_is_edited_through_its_editor(app: Quart, kind: str) -> None:
+    player = await author(app)
+    slug = await create(player)
+    await add(player, slug, kind)
+    (question,) = await question_ids(app)
+    path = f"/my-quizzes/{slug}/questions/{question}"
+    form = editor_form(await html(await player.get(f"{path}/edit")))
+    assert form.fields["version"] == "1"
+    for row in form.adds:  # each "Add …" shows one more row and saves nothing
+        more = await player.post(path, form.fields | {"add": row}, htmx=True)
+        assert more.status_code == 200
+        assert len(editor_form(await html(more)).fields) > len(form.fields), row
+    saved = await player.post(path, form.fields | {"text": f"Edited {kind}", "points": "3"})
+    assert saved.status_code == 303, await html(saved)
+    async with app.app_context():
+        row = (await get_session().exec(select(RevisionQuestion))).one()
+        assert (row.text, row.points, row.version) == (f"Edited {kind}", 3.0, 2)
+        assert row.body == KINDS[kind].body.model_validate(KINDS[kind].starter).model_dump(
+            mode="json"
+        )
+
+
+async def test_a_body_the_kind_refuses_is_a_422_with_its_errors(app: Quart) -> None:
+    player = await author(app)
+    slug = await create(player)
+    await add(player, slug, "single_choice")
+    (question,) = await question_ids(app)
+    path = f"/my-quizzes/{slug}/questions/{question}"
+    form = editor_form(await html(await player.get(f"{path}/edit"))).fields
+    unticked = {name: value for name, value in form.items() if not name.endswith("-correct")}
+    refused = await player.post(path, unticked, htmx=True)
+    assert refused.status_code == 422
+    page = await html(refused)
+    assert 'role="alert"' in page
+    assert "needs one choice worth 100%" in page
+    assert "data-swap-focus>Question 1</legend>" in page
+
+
+async def test_a_published_question_is_edited_into_a_new_draft(app: Quart) -> None:
+    player = await author(app)
+    slug = await create(player)
+    await add(player, slug, "true_false")
+    (question,) = await question_ids(app)
+    path = f"/my-quizzes/{slug}/questions/{question}"
+    form = editor_form(await html(await player.get(f"{path}/edit"))).fields
+    assert (await player.post(path, form | {"text": "Saved once"})).status_code == 303
+    assert (await player.post(f"/my-quizzes/{slug}/publish")).status_code == 303
+    form = editor_form(await html(await player.get(f"{path}/edit"))).fields
+    saved = await player.post(path, form | {"text": "Changed after publishing"})
+    assert saved.status_code == 303, await html(saved)
+    page = await html(await player.get(f"/my-quizzes/{slug}"))
+    assert "Status: Unpublished changes" in read(page).text

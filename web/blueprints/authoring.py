@@ -58,6 +58,8 @@ def kind_label(name: str) -> str:
 @blueprint.app_template_global()
 def field_name(path: str) -> str:
     """An editor's error path in words: "choices[1].text" reads "Choice 2 text"."""
+    if path in ("", "document"):
+        return "Answers"
     words = []
     for part in re.findall(r"[a-z_]+|\[\d+\]", path):
         if part.startswith("["):
