@@ -30,6 +30,7 @@ from web.blueprints import health
 from web.blueprints import main
 from web.blueprints import passwords
 from web.blueprints import quiz_files
+from web.blueprints import quiz_results
 from web.config import load_config
 
 BLUEPRINTS = (
@@ -46,6 +47,7 @@ BLUEPRINTS = (
     authoring_questions.blueprint,
     authoring_preview.blueprint,
     quiz_files.blueprint,
+    quiz_results.blueprint,
 )
 
 
