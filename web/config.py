@@ -116,6 +116,10 @@ class BaseConfig:
             "QUART_AUTH_COOKIE_SAMESITE": "Lax",
             "QUART_AUTH_DURATION": 30 * 24 * 60 * 60,
             "TEMPLATES_AUTO_RELOAD": cls.APP_ENV == "development",
+            # The session cache (web/auth.py): how long an entry may answer without the
+            # database (0 turns it off), and the file its workers share for revocations.
+            "SESSION_CACHE_SECONDS": float(environ.get("SESSION_CACHE_SECONDS") or 30),
+            "SESSION_EPOCH_FILE": environ.get("SESSION_EPOCH_FILE") or None,
         }
 
 

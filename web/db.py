@@ -98,6 +98,11 @@ class Database:
             await connection.exec_driver_sql("BEGIN IMMEDIATE")
             yield session
 
+    def sync_engines(self) -> list[Engine]:
+        """Every engine whose pool hands out connections (for pool listeners)."""
+        engines = [self.engine.sync_engine]
+        return engines if self._one_hop is None else [*engines, self._one_hop]
+
     @property
     def pool_capacity(self) -> int:
         pool = self.engine.pool

@@ -1,8 +1,9 @@
 """Services: taking a quiz: start or resume, answer, finish, and read the results.
 
-The hot path (answering) runs five statements: the session's user, the attempt with its
-quiz, the answers so far, one INSERT and one UPDATE ... RETURNING. The attempt's revision
-comes from services/content.py's cache; grading is the question kind's (web/kinds).
+The hot path (answering) runs at most five statements: the session's user (mostly answered
+by web/auth.py's cache), the attempt with its quiz and the answers so far (one hop), one
+INSERT and one UPDATE ... RETURNING (one hop, one short write transaction). The attempt's
+revision comes from services/content.py's cache; grading is the question kind's (web/kinds).
 """
 
 from __future__ import annotations
