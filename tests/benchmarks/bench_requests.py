@@ -126,6 +126,10 @@ async def run(url: str, backend: str) -> None:
             url = f"{attempts[0][0]}/questions/{QUESTIONS}"
             return len(await (await clients[0].get(url, headers=HTMX)).get_data())
 
+        async def page(_: None) -> int:
+            url = f"{attempts[0][0]}/questions/{QUESTIONS}"
+            return len(await (await clients[0].get(url)).get_data())
+
         async def search(_: None) -> int:
             response = await clients[0].get("/quizzes?q=bench", headers=HTMX)
             return len(await response.get_data())
@@ -145,6 +149,7 @@ async def run(url: str, backend: str) -> None:
 
         print(f"Hyperquiz request costs on {backend}: {ROUNDS} rounds each, in-process")
         await _measure("question card fragment", counter, no_preparation, card)
+        await _measure("full question page", counter, no_preparation, page)
         await _measure("catalog search fragment", counter, no_preparation, search)
         await _measure("answer submit (htmx)", counter, pick_choice, answer)
 

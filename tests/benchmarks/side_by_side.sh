@@ -24,9 +24,11 @@ serve() { # NAME CHECKOUT PORT COMMAND...: one app server on its own copy of the
   cp "$lists"/*.tsv "$out/lists-$name/"
   (
     cd "$co"
+    # PYTHONPATH: a snapshot's own `web`, not the editable install's
     export APP_ENV=production SECRET_KEY=${SECRET_KEY:-perf-secret-key-0123456789} \
       DATABASE_URL="sqlite+aiosqlite:///$out/$name.db" RATELIMIT_ENABLED=0 \
-      LOG_DIR="$out/logs-$name" PORT=$port
+      LOG_DIR="$out/logs-$name" PORT=$port PYTHONPATH=$co
+    .venv/bin/hyperquiz migrate > "$out/$name.migrate.log" 2>&1  # the checkout's own schema
     exec setsid "$@"
   ) > "$out/$name.log" 2>&1 &
   echo $! > "$out/$name.pid"
