@@ -184,7 +184,9 @@ async def test_the_page_shows_each_finished_attempt(
     await _attempts(app, revision, [ada, bob], [{q1: 1, q2: 2}, {q1: 1}], first=65)
     async with app.app_context():  # an attempt still open is no result yet
         session = get_session()
-        session.add(Attempt.begin(ada, 1, revision, question_count=2, points_possible=3,
+        quiz = (await session.exec(select(Quiz).where(col(Quiz.slug) == SLUG))).one()
+        assert quiz.id is not None
+        session.add(Attempt.begin(ada, quiz.id, revision, question_count=2, points_possible=3,
                                   time_limit_seconds=None))  # fmt: skip
         await session.commit()
 
