@@ -149,3 +149,14 @@ async def test_discarding_a_draft_keeps_the_published_revision(app: Quart) -> No
         assert list(revisions) == ["published"]
         editing = await drafts.editing(session, author, quiz.slug)
         assert [q.question_id for q in editing.questions] == [question]
+
+
+async def test_a_quiz_is_never_named_like_a_page_of_my_quizzes(app: Quart) -> None:
+    author = await _user(app, "writer", is_author=True)
+    async with app.app_context():
+        session = get_session()
+        for title in ("New", "Import"):
+            quiz = await authoring.create_quiz(
+                session, author, QuizSettings(**{**SETTINGS.__dict__, "title": title})
+            )
+            assert quiz.slug == f"{title.lower()}-2"

@@ -19,11 +19,11 @@ from tests.integration.test_migration_0004 import run
 
 @pytest.fixture(params=backends())
 def populated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """0004's data as the old code made it, upgraded to head."""
+    """0004's data as the old code made it, upgraded to 0006."""
     url = create_scratch_database(request.param, tmp_path)
     migrate(url, "0003")
     add_content(url)
-    migrate(url)
+    migrate(url, "0006")
     yield url
     drop_scratch_database(url)
 
@@ -36,7 +36,7 @@ def test_existing_rows_get_the_defaults_and_come_back_down(populated: str) -> No
     assert run(url, "SELECT DISTINCT is_author FROM users") == [(False,)]
     migrate(url, "0004", down=True)
     assert revision(url) == "0004"
-    migrate(url)
+    migrate(url, "0006")
     assert revision(url) == "0006"
 
 

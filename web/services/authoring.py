@@ -28,6 +28,8 @@ from web.models import User
 from web.models import utcnow
 
 SLUG_MAX = 120
+# Paths under /my-quizzes/ that are pages, not quizzes: no quiz may be named after them.
+RESERVED_SLUGS = frozenset({"new", "import"})
 
 
 class AuthoringError(Exception):
@@ -162,6 +164,7 @@ async def free_slug(session: AsyncSession, title: str) -> str:
     taken = set(
         (await session.exec(select(Quiz.slug).where(col(Quiz.slug).like(f"{base}%")))).all()
     )
+    taken |= RESERVED_SLUGS
     if base not in taken:
         return base
     return next(
