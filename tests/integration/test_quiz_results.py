@@ -23,6 +23,7 @@ from sqlmodel import update
 
 from tests.integration.accounts_helpers import HTMX
 from tests.integration.accounts_helpers import make_user
+from tests.integration.accounts_helpers import post_form
 from tests.integration.accounts_helpers import signed_in
 from tests.integration.accounts_helpers import text
 from web.db import get_database
@@ -455,3 +456,19 @@ async def test_an_empty_quiz_downloads_its_header(
     body = (await response.get_data()).decode("utf-8")
     assert response.status_code == 200
     assert body == "\ufefftaker,started_at,finished_at,duration_seconds,points,possible,percent\r\n"
+
+
+async def test_authoring_granted_and_revoked_by_an_admin_holds_at_once(app: Quart) -> None:
+    """The admin's buttons reach a browser already signed in (no stale session cache)."""
+    grace = await _make(app, "grace")
+    await _make(app, "root", admin=True)
+    graces_browser = await signed_in(app, "grace")
+    admin = await signed_in(app, "root")
+    assert (await graces_browser.get(URL)).status_code == 403  # not an author: 403 first
+    granted = await post_form(admin, f"/admin/users/{grace.id}/make-author")
+    assert granted.status_code == 303
+    assert (await graces_browser.get(URL)).status_code == 404  # an author; no such quiz of hers
+    await _quiz(app, await _make(app, "owner", author=True))
+    assert (await graces_browser.get(URL)).status_code == 404  # someone else's
+    await post_form(admin, f"/admin/users/{grace.id}/remove-author")
+    assert (await graces_browser.get(URL)).status_code == 403
