@@ -419,6 +419,29 @@ def test_author_writes_every_kind_by_keyboard_and_a_player_scores_it(
     take_from_catalog(page, title)
 
 
+def test_preview_button_appears_once_questions_are_added_in_place(
+    page: Page, mailbox: Mailbox
+) -> None:
+    """Exposes a bug: the editor's quiz actions (pages/authoring/editor.html) are drawn with
+    the page, "Preview" only when the draft has questions; the htmx swaps of the question
+    list never redraw them, so a new quiz's editor offers no "Preview" until reloaded."""
+    title = f"Preview button {uuid.uuid4().hex[:6]}"
+    new_author(page, mailbox, keyboard=True)
+    press(page, nav_link(page, "My quizzes"))
+    press(page, page.get_by_role("link", name="New quiz", exact=True))
+    type_into(page, page.get_by_label("Title", exact=True), title)
+    type_into(page, page.get_by_label("Category", exact=True), "Science")
+    press(page, page.get_by_role("button", name="Save quiz"))
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+    page.wait_for_function("() => typeof window.htmx === 'object'")
+    choose(page, page.get_by_label("Question type", exact=True), "True/false", "Tr")
+    press(page, page.get_by_role("button", name="Add question", exact=True))
+    item = expect_editor_focused(page, 1)
+    press(page, item.get_by_role("button", name="Save question", exact=True))
+    expect_item_focused(page, 1)
+    expect(page.get_by_role("button", name="Preview", exact=True)).to_be_visible(timeout=5000)
+
+
 def take_from_catalog(page: Page, title: str) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Quizzes").click()
     page.get_by_label("Search quizzes").fill(title)
