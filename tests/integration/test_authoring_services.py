@@ -160,3 +160,31 @@ async def test_a_quiz_is_never_named_like_a_page_of_my_quizzes(app: Quart) -> No
                 session, author, QuizSettings(**{**SETTINGS.__dict__, "title": title})
             )
             assert quiz.slug == f"{title.lower()}-2"
+
+
+async def test_a_stale_save_of_a_published_question_shows_it_and_saves_knowingly(
+    app: Quart,
+) -> None:
+    author = await _user(app, "writer", is_author=True)
+    async with app.app_context():
+        session = get_session()
+        quiz = await authoring.create_quiz(session, author, SETTINGS)
+        question = await drafts.add_question(session, author, quiz.slug, "true_false")
+        fields = QuestionFields("Is it?", 1.0, "", "plain")
+        await drafts.save_question(
+            session, author, quiz.slug, question, version=1, fields=fields, body={"answer": True}
+        )
+        await publishing.publish(session, author, quiz.slug)
+        with pytest.raises(drafts.EditConflictError) as conflict:
+            await drafts.save_question(
+                session, author, quiz.slug, question, version=2, fields=fields,
+                body={"answer": False},
+            )  # fmt: skip
+        assert (conflict.value.current.text, conflict.value.expected) == ("Is it?", 1)
+        assert (await drafts.editing(session, author, quiz.slug)).is_draft is False
+        saved = await drafts.save_question(
+            session, author, quiz.slug, question, version=conflict.value.expected,
+            fields=fields, body={"answer": False},
+        )  # fmt: skip
+        assert (saved.body, saved.version) == ({"answer": False, "feedback_true": "",
+                                                "feedback_false": ""}, 2)  # fmt: skip

@@ -27,6 +27,7 @@ from web.htmx import fragment
 from web.htmx import is_htmx
 from web.htmx import page_or_fragment
 from web.htmx import redirect_to
+from web.htmx import render_component
 from web.kinds import KINDS
 from web.models import RevisionQuestion
 from web.services import drafts
@@ -174,15 +175,20 @@ async def save_question(slug: str, question_id: int) -> Response:
     except drafts.BodyInvalidError as error:
         return await _editor(422, **params | {"errors": error.errors})
     except drafts.EditConflictError as conflict:
-        params |= {"conflict": conflict.current, "version": conflict.current.version}
+        params |= {"conflict": conflict.current, "version": conflict.expected}
         return await _editor(409, **params | {"message": conflict.message})
     if not is_htmx():
         await flash("Question saved.", "success")
         return redirect_to(_editor_url(slug, question_id))
-    return await fragment(
+    item = await render_component(
         "question_item", quiz=editing.quiz, question=saved, total=len(editing.questions),
         focus=True, message="Question saved.",
     )  # fmt: skip
+    # The first save of a published quiz made a draft: "Publish" and the status follow.
+    editing = await drafts.editing(session, user, slug)
+    status = status_of(editing.quiz, editing.is_draft)
+    actions = await render_component("quiz_actions", editing=editing, quiz_status=status, oob=True)
+    return Response(item + actions, mimetype="text/html")
 
 
 @blueprint.post("/<id:question_id>/duplicate")

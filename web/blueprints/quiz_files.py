@@ -109,7 +109,7 @@ async def import_file(token: str) -> Response:
         "publish them from My quizzes.",
         "success",
     )
-    return redirect_to(url_for("quiz_files.import_page"))
+    return redirect_to(url_for("authoring.my_quizzes"))
 
 
 @blueprint.get("/<slug>/export.gift")

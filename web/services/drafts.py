@@ -45,12 +45,15 @@ GONE = "That question is no longer in this quiz's draft (deleted meanwhile?)."
 class EditConflictError(AuthoringError):
     """Saved from an older version: `current` is what the draft holds now."""
 
-    def __init__(self, current: RevisionQuestion) -> None:
+    def __init__(self, current: RevisionQuestion, *, expected: int | None = None) -> None:
         super().__init__(
             "Someone saved this question after you opened it. Their version is shown beside"
             " yours: copy what you need, then save again."
         )
         self.current = current
+        # The version a save made knowing of `current` sends (a published row's first save
+        # into a new draft sends 1, which is what the copy starts at).
+        self.expected = current.version if expected is None else expected
 
 
 class BodyInvalidError(AuthoringError):
@@ -154,9 +157,9 @@ def _touch(quiz: Quiz, session: AsyncSession) -> None:
 async def add_question(session: AsyncSession, user: User, slug: str, kind: str) -> int:
     """A new question of `kind` at the end of the draft, starting from the kind's starter
     body; returns its identity, for the editor to open."""
+    quiz = await owned_quiz(session, user, slug)  # who asks, before what they sent
     if kind not in KINDS:
         raise BodyInvalidError({"kind": "Choose a question type from the list."})
-    quiz = await owned_quiz(session, user, slug)
     async with writing(session):
         draft = await ensure_draft(session, quiz)
         rows = await _rows(session, draft.id)
@@ -203,6 +206,11 @@ async def save_question(
     """Save one question of the draft, unless it was saved since `version` was read."""
     quiz = await owned_quiz(session, user, slug)
     async with writing(session):
+        if await draft_of(session, quiz) is None and version != 1:
+            # No draft yet: the editor opened the published question, which a first save
+            # copies at version 1. Anything else is stale; show what is published.
+            published = await _rows(session, quiz.current_revision_id)
+            raise EditConflictError(_find(published, question_id), expected=1)
         draft = await ensure_draft(session, quiz)
         row = _find(await _rows(session, draft.id), question_id)
         if row.version != version:
