@@ -578,3 +578,31 @@ async def test_a_published_question_is_edited_into_a_new_draft(app: Quart) -> No
     assert saved.status_code == 303, await html(saved)
     page = await html(await player.get(f"/my-quizzes/{slug}"))
     assert "Status: Unpublished changes" in read(page).text
+
+
+async def test_long_question_text_is_kept_whole_or_refused_never_cut(app: Quart) -> None:
+    """A form field's cap sits one past its own limit: 1,500 characters are saved whole,
+    and text over the limit is refused with the text still there, never silently cut."""
+    from web.forms.quiz_import import QUESTION_TEXT_LIMIT
+
+    player = await author(app)
+    slug = await create(player)
+    await add(player, slug, "true_false")
+    (question_id,) = await question_ids(app)
+    url = f"/my-quizzes/{slug}/questions/{question_id}"
+    long_text = "Why " + "x" * 1500 + "?"
+    base = {"points": "1", "explanation": "", "text_format": "plain", "correct-answer": "true",
+            "version": "1"}  # fmt: skip
+    saved = await player.post(url, {**base, "text": long_text})
+    assert saved.status_code == 303
+    async with app.app_context():
+        row = (
+            await get_session().exec(
+                select(RevisionQuestion).where(col(RevisionQuestion.question_id) == question_id)
+            )
+        ).one()
+        assert row.text == long_text
+    too_long = await player.post(url, {**base, "text": "y" * (QUESTION_TEXT_LIMIT + 5),
+                                       "version": "2"})  # fmt: skip
+    assert too_long.status_code == 422
+    assert f"Use at most {QUESTION_TEXT_LIMIT} characters." in await too_long.get_data(True)

@@ -25,11 +25,12 @@ class FormResult[T]:
         return not self.errors and self.data is not None
 
 
-def text_value(form: Mapping[str, str], name: str) -> str:
+def text_value(form: Mapping[str, str], name: str, limit: int = MAX_FIELD_LENGTH) -> str:
     """A field's text, trimmed and capped, without control characters.
 
     They cannot be typed into a form, and PostgreSQL refuses NUL outright (a 500 otherwise).
-    The cap is one past the limit so validators still see "too long".
+    The cap is one past the field's `limit` so validators still see "too long" (a cap at
+    the limit itself would cut what was typed without saying so).
     """
     raw = form.get(name) or ""
     if not isinstance(raw, str):
@@ -37,7 +38,7 @@ def text_value(form: Mapping[str, str], name: str) -> str:
     cleaned = "".join(
         char for char in raw if char in KEPT_CONTROLS or unicodedata.category(char) != "Cc"
     )
-    return cleaned.strip()[: MAX_FIELD_LENGTH + 1]
+    return cleaned.strip()[: limit + 1]
 
 
 def small_int(raw: object, digits: int = MAX_PAGE_DIGITS) -> int | None:

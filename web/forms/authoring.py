@@ -14,17 +14,23 @@ from decimal import InvalidOperation
 
 from web.forms import FormResult
 from web.forms import text_value
+from web.forms.quiz_import import DESCRIPTION_LIMIT
+from web.forms.quiz_import import EXPLANATION_LIMIT
+from web.forms.quiz_import import MAX_POINTS
+from web.forms.quiz_import import QUESTION_TEXT_LIMIT
 from web.models import Difficulty
 from web.models import FeedbackMode
 from web.models import TextFormat
 
 TITLE_MAX = 200
 CATEGORY_MAX = 80
-DESCRIPTION_MAX = 4000
-QUESTION_TEXT_MAX = 2000
-EXPLANATION_MAX = 4000
 MAX_MINUTES = 24 * 60
-MAX_POINTS = 1000
+LIMITS = {
+    "description": DESCRIPTION_LIMIT,
+    "text": QUESTION_TEXT_LIMIT,
+    "explanation": EXPLANATION_LIMIT,
+    "points": 20,
+}
 SETTINGS_FIELDS = (
     "title",
     "description",
@@ -81,12 +87,12 @@ def _minutes(errors: dict[str, str], raw: str) -> int | None:
 
 
 def parse_quiz_settings(form: Mapping[str, str]) -> FormResult[QuizSettings]:
-    values = {name: text_value(form, name) for name in SETTINGS_FIELDS}
+    values = {name: text_value(form, name, LIMITS.get(name, TITLE_MAX)) for name in SETTINGS_FIELDS}
     errors: dict[str, str] = {}
     _required(errors, "title", values["title"], TITLE_MAX, "a title")
     _required(errors, "category", values["category"], CATEGORY_MAX, "a category")
-    if len(values["description"]) > DESCRIPTION_MAX:
-        errors["description"] = f"Use at most {DESCRIPTION_MAX} characters."
+    if len(values["description"]) > DESCRIPTION_LIMIT:
+        errors["description"] = f"Use at most {DESCRIPTION_LIMIT} characters."
     if values["difficulty"] not in set(Difficulty):
         errors["difficulty"] = "Choose easy, medium or hard."
     if values["feedback_mode"] not in set(FeedbackMode):
@@ -121,12 +127,14 @@ def _points(errors: dict[str, str], raw: str) -> float:
 
 
 def parse_question_fields(form: Mapping[str, str]) -> FormResult[QuestionFields]:
-    values = {name: text_value(form, name) for name in ("text", "points", "explanation")}
+    values = {
+        name: text_value(form, name, LIMITS[name]) for name in ("text", "points", "explanation")
+    }
     values["text_format"] = form.get("text_format") or TextFormat.PLAIN
     errors: dict[str, str] = {}
-    _required(errors, "text", values["text"], QUESTION_TEXT_MAX, "the question")
-    if len(values["explanation"]) > EXPLANATION_MAX:
-        errors["explanation"] = f"Use at most {EXPLANATION_MAX} characters."
+    _required(errors, "text", values["text"], QUESTION_TEXT_LIMIT, "the question")
+    if len(values["explanation"]) > EXPLANATION_LIMIT:
+        errors["explanation"] = f"Use at most {EXPLANATION_LIMIT} characters."
     points = _points(errors, values["points"] or "1")
     if values["text_format"] not in set(TextFormat):
         errors["text_format"] = "Choose plain text, Markdown or HTML."

@@ -47,6 +47,10 @@ MAX_QUESTIONS = 100
 MAX_CHOICES = 9  # keys 1-9 pick an answer (CONTRACT.md)
 MAX_TIME_LIMIT = 24 * 60 * 60
 MAX_POINTS = 1000
+DESCRIPTION_LIMIT = 4000
+# Room for HTML with a few small inline (data: URI) images, as Moodle XML and GIFT carry.
+QUESTION_TEXT_LIMIT = 20_000
+EXPLANATION_LIMIT = 20_000
 COMMON_QUESTION_FIELDS = frozenset({"kind", "text", "explanation", "points", "text_format"})
 # Messages for a field whatever went wrong with it, where the generic one would say less.
 FIELD_MESSAGES = {
@@ -88,10 +92,12 @@ _Stripped = AfterValidator(str.strip)
 _Stored = AfterValidator(storable)
 Slug = Annotated[str, _Stripped, Field(max_length=120, pattern=SLUG_PATTERN)]
 Title = Annotated[str, _Stripped, Field(min_length=1, max_length=200), _Stored]
-Description = Annotated[str, _Stripped, Field(max_length=4000), _Stored]
+Description = Annotated[str, _Stripped, Field(max_length=DESCRIPTION_LIMIT), _Stored]
 Category = Annotated[str, _Stripped, Field(min_length=1, max_length=80), _Stored]
-QuestionText = Annotated[str, _Stripped, Field(min_length=1, max_length=2000), _Stored]
-Explanation = Annotated[str, _Stripped, Field(max_length=4000), _Stored]
+QuestionText = Annotated[
+    str, _Stripped, Field(min_length=1, max_length=QUESTION_TEXT_LIMIT), _Stored
+]
+Explanation = Annotated[str, _Stripped, Field(max_length=EXPLANATION_LIMIT), _Stored]
 Points = Annotated[float, Field(strict=True, gt=0, le=MAX_POINTS, allow_inf_nan=False)]
 TimeLimit = Annotated[int, Field(strict=True, gt=0, le=MAX_TIME_LIMIT)]
 

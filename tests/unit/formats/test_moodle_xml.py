@@ -167,14 +167,14 @@ def test_an_image_over_the_size_limit_is_dropped(monkeypatch: pytest.MonkeyPatch
 
 
 def test_images_that_would_not_fit_the_text_limit_are_dropped() -> None:
-    big = base64.b64encode(base64.b64decode(PNG) + b"\0" * 3000).decode()
+    big = base64.b64encode(base64.b64decode(PNG) + b"\0" * 16_000).decode()
     parsed = _one(
         '<text><![CDATA[<p>Look <img src="@@PLUGINFILE@@/a.png"></p>]]></text>'
         f'<file name="a.png" encoding="base64">{big}</file>'
     )
     assert parsed.questions[0].question.text == "<p>Look </p>"
     assert [p.message for p in parsed.problems] == [
-        "image dropped: a.png would make the text longer than the 2000 characters it may hold"
+        "image dropped: a.png would make the text longer than the 20000 characters it may hold"
     ]
 
 
