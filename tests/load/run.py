@@ -116,8 +116,9 @@ def prepare(env: dict[str, str], takers: int) -> None:
 def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     """The Procfile's web line, bound to loopback."""
     command = (
-        f"{BIN / 'hyperquiz'} check-config && exec {BIN / 'hypercorn'} --bind 127.0.0.1:{port} "
-        f"--workers {env['WEB_CONCURRENCY']} --access-logfile - web.asgi:app"
+        f"{BIN / 'hyperquiz'} check-config && exec {BIN / 'python'} -m web.serve "
+        f"--bind 127.0.0.1:{port} --workers {env['WEB_CONCURRENCY']} --access-logfile - "
+        "web.asgi:app"
     )
     server = subprocess.Popen(  # noqa: S602 - our own fixed command line, as the Procfile runs it
         command,
