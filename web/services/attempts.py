@@ -9,19 +9,24 @@ revision comes from services/content.py's cache; grading is the question kind's 
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import Insert
 from sqlalchemy import Table
+from sqlalchemy import Update
 from sqlalchemy import bindparam
 from sqlalchemy import case
 from sqlalchemy import insert
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import or_
+from sqlalchemy import select as select_core
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapper
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
@@ -29,6 +34,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
+from web.db import detached
 from web.db import run_in_one_hop
 from web.db import writing
 from web.kinds import ResponseError
@@ -61,6 +67,7 @@ COUNTERS = (
 # Core, not the ORM, for the hot writes: no unit of work, no identity map to synchronize.
 ATTEMPTS: Table = Attempt.__table__  # type: ignore[attr-defined]
 ANSWERS: Table = UserAnswer.__table__  # type: ignore[attr-defined]
+QUIZZES: Table = Quiz.__table__  # type: ignore[attr-defined]
 _StateRows = tuple[Attempt, Quiz, dict[int, Answer]] | None
 
 
@@ -86,13 +93,22 @@ class AnswerOutcome:
         )
 
 
-# Built once: composing a statement costs about as much as running it.
+def _columns(model: type) -> list[tuple[str, ColumnElement[Any]]]:
+    """(attribute, column) of every mapped column of `model`."""
+    mapper: Mapper[Any] = sa_inspect(model)
+    return [(prop.key, prop.columns[0]) for prop in mapper.column_attrs]
+
+
+ATTEMPT_COLUMNS = _columns(Attempt)
+QUIZ_COLUMNS = _columns(Quiz)
+ATTEMPT_USER_ID = [key for key, _column in ATTEMPT_COLUMNS].index("user_id")
+# Built once: composing a statement costs about as much as running it. Core rows, not ORM
+# entities: loading two instances through the ORM (identity map, instrumented setattr per
+# column) cost about as much as the rest of the read.
 ATTEMPT_WITH_QUIZ = (
-    select(Attempt, Quiz)
-    .join(Quiz, col(Quiz.id) == Attempt.quiz_id)
-    .where(col(Attempt.id) == bindparam("attempt_id"))
-    # Fresh counters even when this session already holds the row (after a lost race).
-    .execution_options(populate_existing=True)
+    select_core(*(column for _key, column in ATTEMPT_COLUMNS + QUIZ_COLUMNS))
+    .select_from(ATTEMPTS.join(QUIZZES, QUIZZES.c.id == ATTEMPTS.c.quiz_id))
+    .where(ATTEMPTS.c.id == bindparam("attempt_id"))
 )
 ANSWERS_SO_FAR = select(UserAnswer.question_id, UserAnswer.response, UserAnswer.points).where(
     col(UserAnswer.attempt_id) == bindparam("attempt_id")
@@ -102,13 +118,21 @@ ANSWERS_SO_FAR = select(UserAnswer.question_id, UserAnswer.response, UserAnswer.
 def _read_state(user_id: int | None, attempt_id: int) -> Callable[[Session], _StateRows]:
     """The attempt with its quiz, and its answers so far: two statements in one hop."""
     parameters = {"attempt_id": attempt_id}
+    split = len(ATTEMPT_COLUMNS)
 
     def work(session: Session) -> _StateRows:
         row = session.execute(ATTEMPT_WITH_QUIZ, parameters).first()
-        if row is None or row[0].user_id != user_id:  # someone else's attempt does not exist
+        # someone else's attempt does not exist
+        if row is None or row[ATTEMPT_USER_ID] != user_id:
             return None
         answers = session.execute(ANSWERS_SO_FAR, parameters).all()
-        return row[0], row[1], {q: Answer(dict(r), p) for q, r, p in answers}
+        attempt = detached(
+            Attempt, {key: row[i] for i, (key, _column) in enumerate(ATTEMPT_COLUMNS)}
+        )
+        quiz = detached(
+            Quiz, {key: row[split + i] for i, (key, _column) in enumerate(QUIZ_COLUMNS)}
+        )
+        return attempt, quiz, {q: Answer(dict(r), p) for q, r, p in answers}
 
     return work
 
@@ -134,13 +158,63 @@ async def load_state(session: AsyncSession, user: User, attempt_id: int) -> Atte
     return await _load_state(session, user.id, attempt_id)
 
 
-def _insert_ignoring_duplicates(dialect: str, values: Mapping[str, object]) -> Insert:
+def _insert_ignoring_duplicates(dialect: str) -> Insert:
     """INSERT that does nothing when the (attempt, question) answer exists: no rollback needed."""
     if dialect == "sqlite":
-        return sqlite_insert(ANSWERS).values(values).on_conflict_do_nothing()
+        return sqlite_insert(ANSWERS).on_conflict_do_nothing()
     if dialect == "postgresql":
-        return postgresql_insert(ANSWERS).values(values).on_conflict_do_nothing()
-    return insert(ANSWERS).values(values)  # pragma: no cover - only the two supported
+        return postgresql_insert(ANSWERS).on_conflict_do_nothing()
+    return insert(ANSWERS)  # pragma: no cover - only the two supported
+
+
+# Built once per dialect, values bound at execution: composing the INSERT and the UPDATE
+# below took about a millisecond per answer, more than running them.
+_INSERT_ANSWER: dict[str, Insert] = {}
+
+
+def _insert_answer(dialect: str) -> Insert:
+    statement = _INSERT_ANSWER.get(dialect)
+    if statement is None:
+        statement = _INSERT_ANSWER[dialect] = _insert_ignoring_duplicates(dialect)
+    return statement
+
+
+def _counting() -> Update:
+    table = ATTEMPTS
+    is_last = table.c.answered_count + 1 >= table.c.question_count
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("attempt_id", type_=table.c.id.type),
+            table.c.finished_at.is_(None),
+            # The deadline holds in the statement too: Python's check ran earlier, and a
+            # request can sit between that check and this UPDATE (the write lock, a slow
+            # thread hop) while the clock runs out.
+            or_(
+                table.c.deadline_at.is_(None),
+                table.c.deadline_at > bindparam("cutoff", type_=table.c.deadline_at.type),
+            ),
+        )
+        .values(
+            answered_count=table.c.answered_count + 1,
+            points_awarded=table.c.points_awarded
+            + bindparam("points", type_=table.c.points_awarded.type),
+            points_answered=table.c.points_answered
+            + bindparam("question_points", type_=table.c.points_answered.type),
+            # The last answer finishes the attempt in the same statement.
+            finished_at=case(
+                (is_last, bindparam("now", type_=table.c.finished_at.type)), else_=None
+            ),
+            duration_seconds=case(
+                (is_last, bindparam("duration", type_=table.c.duration_seconds.type)),
+                else_=None,
+            ),
+        )
+        .returning(*(table.c[name] for name in COUNTERS))
+    )
+
+
+COUNTING = _counting()
 
 
 def _store_answer(
@@ -156,37 +230,21 @@ def _store_answer(
         "points": answer.points,
         "answered_at": now,
     }
-    table = ATTEMPTS
-    is_last = table.c.answered_count + 1 >= table.c.question_count
-    counting = (
-        update(table)
-        .where(
-            table.c.id == attempt.id,
-            table.c.finished_at.is_(None),
-            # The deadline holds in the statement too: Python's check ran earlier, and a
-            # request can sit between that check and this UPDATE (the write lock, a slow
-            # thread hop) while the clock runs out.
-            or_(table.c.deadline_at.is_(None), table.c.deadline_at > now - DEADLINE_GRACE),
-        )
-        .values(
-            answered_count=table.c.answered_count + 1,
-            points_awarded=table.c.points_awarded + answer.points,
-            points_answered=table.c.points_answered + question.points,
-            # The last answer finishes the attempt in the same statement.
-            finished_at=case((is_last, now), else_=None),
-            duration_seconds=case(
-                (is_last, int((now - attempt.started_at).total_seconds())), else_=None
-            ),
-        )
-        .returning(*(table.c[name] for name in COUNTERS))
-    )
+    counts = {
+        "attempt_id": attempt.id,
+        "cutoff": now - DEADLINE_GRACE,
+        "points": answer.points,
+        "question_points": question.points,
+        "now": now,
+        "duration": int((now - attempt.started_at).total_seconds()),
+    }
 
     def work(session: Session) -> tuple[object, ...] | None:
         dialect = session.get_bind().dialect.name
-        inserted = session.execute(_insert_ignoring_duplicates(dialect, values))
+        inserted = session.execute(_insert_answer(dialect), values)
         if inserted.rowcount == 0:  # type: ignore[attr-defined]
             return None
-        counted = session.execute(counting).first()
+        counted = session.execute(COUNTING, counts).first()
         if counted is None:  # out of time or finished meanwhile; the rollback takes it out
             attempt.check_open(now)  # "Time is up" when that is why
             raise AttemptClosedError(FINISHED)
