@@ -39,12 +39,12 @@ from quart_auth import current_user
 from sqlalchemy import bindparam
 from sqlalchemy import event
 from sqlalchemy.orm import Session
-from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col
 from sqlmodel import select
 from werkzeug.exceptions import Forbidden
 
 from web.db import Database
+from web.db import detached
 from web.db import get_database
 from web.db import get_session
 from web.db import run_in_one_hop
@@ -129,9 +129,7 @@ class SessionCache:
         ):
             self._entries.pop(token_hash, None)
             return None
-        user = User(**entry.values)
-        make_transient_to_detached(user)
-        return user
+        return detached(User, entry.values)
 
     def put(self, token_hash: str, user: User, expires_at: datetime, epoch: bytes) -> None:
         """`epoch` is the one read before the database was: a revocation committed after
