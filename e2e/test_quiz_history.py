@@ -110,6 +110,8 @@ def test_retake_from_old_results_offers_the_open_attempt(page: Page, mailbox: Ma
     expect(page.get_by_text("Question 1 of 5")).to_be_visible()
     page.get_by_role("radio").first.check()
     page.get_by_role("button", name="Submit answer").click()
+    # The answer is stored before its feedback shows; leaving sooner could cancel it.
+    expect(page.locator("#feedback-heading")).to_be_visible()
     page.goto(results)
     expect(
         page.get_by_text(
