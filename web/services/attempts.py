@@ -110,8 +110,8 @@ ATTEMPT_WITH_QUIZ = (
     .select_from(ATTEMPTS.join(QUIZZES, QUIZZES.c.id == ATTEMPTS.c.quiz_id))
     .where(ATTEMPTS.c.id == bindparam("attempt_id"))
 )
-ANSWERS_SO_FAR = select(UserAnswer.question_id, UserAnswer.response, UserAnswer.points).where(
-    col(UserAnswer.attempt_id) == bindparam("attempt_id")
+ANSWERS_SO_FAR = select_core(ANSWERS.c.question_id, ANSWERS.c.response, ANSWERS.c.points).where(
+    ANSWERS.c.attempt_id == bindparam("attempt_id")
 )
 
 
@@ -121,11 +121,14 @@ def _read_state(user_id: int | None, attempt_id: int) -> Callable[[Session], _St
     split = len(ATTEMPT_COLUMNS)
 
     def work(session: Session) -> _StateRows:
-        row = session.execute(ATTEMPT_WITH_QUIZ, parameters).first()
+        # The session's connection, not session.execute: Core statements need none of the
+        # ORM's execution machinery.
+        connection = session.connection()
+        row = connection.execute(ATTEMPT_WITH_QUIZ, parameters).first()
         # someone else's attempt does not exist
         if row is None or row[ATTEMPT_USER_ID] != user_id:
             return None
-        answers = session.execute(ANSWERS_SO_FAR, parameters).all()
+        answers = connection.execute(ANSWERS_SO_FAR, parameters).all()
         attempt = detached(
             Attempt, {key: row[i] for i, (key, _column) in enumerate(ATTEMPT_COLUMNS)}
         )
@@ -240,11 +243,11 @@ def _store_answer(
     }
 
     def work(session: Session) -> tuple[object, ...] | None:
-        dialect = session.get_bind().dialect.name
-        inserted = session.execute(_insert_answer(dialect), values)
-        if inserted.rowcount == 0:  # type: ignore[attr-defined]
+        connection = session.connection()
+        inserted = connection.execute(_insert_answer(connection.dialect.name), values)
+        if inserted.rowcount == 0:
             return None
-        counted = session.execute(COUNTING, counts).first()
+        counted = connection.execute(COUNTING, counts).first()
         if counted is None:  # out of time or finished meanwhile; the rollback takes it out
             attempt.check_open(now)  # "Time is up" when that is why
             raise AttemptClosedError(FINISHED)
