@@ -18,7 +18,7 @@ HOSTILE = [
     '<a href="JaVaScRiPt:alert(1)">x</a>',
     '<a href="&#106;avascript:alert(1)">x</a>',
     "<svg><script>alert(1)</script></svg>",
-    '<iframe src="https://evil.example"></iframe>',
+    '<iframe src="/attacker-page"></iframe>',
     '<p style="background:url(javascript:alert(1))">x</p>',
     '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">',
     '<a href="data:text/html,<script>alert(1)</script>">x</a>',

@@ -11,6 +11,8 @@ markup lives in components/kinds/<kind>.html. The engine around it never branche
 from __future__ import annotations
 
 import unicodedata
+from abc import ABC
+from abc import abstractmethod
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -79,26 +81,27 @@ Feedback = Annotated[
 Weight = Annotated[float, Field(ge=-FULL, le=FULL)]
 
 
-class QuestionBody(BaseModel):
-    """What a kind adds to a question; frozen, since published content never changes."""
+class QuestionBody(BaseModel, ABC):
+    """What a kind adds to a question; frozen, since published content never changes.
+    Abstract: every kind implements parse, fraction, describe and solution."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
 
+    @abstractmethod
     def parse(self, form: Form) -> dict[str, Any]:
         """The submitted form as this kind's response, ready to store as JSON."""
-        raise NotImplementedError
 
+    @abstractmethod
     def fraction(self, response: Mapping[str, Any]) -> float:
         """The share of the question's points a response earns, from 0 to 1 (never below)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def describe(self, response: Mapping[str, Any] | None) -> str:
         """A stored response in words, for feedback, review and "you already answered"."""
-        raise NotImplementedError
 
+    @abstractmethod
     def solution(self) -> str:
         """The right answer in words, shown after a response that was not fully right."""
-        raise NotImplementedError
 
     def feedback(self, response: Mapping[str, Any]) -> str:
         """What the author wrote for this response (per-answer feedback), if anything."""
@@ -178,11 +181,12 @@ def _weight(answer: Accepted) -> float:
 
 class TypedBody(QuestionBody):
     """A kind answered by typing (short answer, numeric): the response keeps what was typed
-    under "text", and is graded by the best accepted answer it matches."""
+    under "text", and is graded by the best accepted answer it matches (each kind says which,
+    in best)."""
 
+    @abstractmethod
     def best(self, response: Mapping[str, Any]) -> Accepted | None:
         """The best accepted answer the stored response matches, if any."""
-        raise NotImplementedError
 
     def fraction(self, response: Mapping[str, Any]) -> float:
         answer = self.best(response)
