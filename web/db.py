@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +34,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 # A SQLite connection per thread of the one-hop pool: no thread ever waits for the pool.
 ONE_HOP_THREADS = 4
+# How the one-hop writer waits for another process's write lock: first retry after 50 µs,
+# doubling to 1 ms, for at most 15 s (the engines' timeout).
+WRITE_RETRY_FIRST = 50e-6
+WRITE_RETRY_MOST = 1e-3
+WRITE_WAIT_LIMIT = 15.0
+# How long any other statement waits for a lock, in SQLite's own busy handler.
+BUSY_TIMEOUT_MS = 5000
 
 
 class Database:
@@ -129,7 +138,7 @@ def _read[T](engine: Engine, work: Callable[[Session], T]) -> T:
 def _write[T](engine: Engine, work: Callable[[Session], T]) -> T:
     """BEGIN IMMEDIATE, as Database.writing says it, then the work and COMMIT: one hop."""
     with Session(engine, expire_on_commit=False) as session:
-        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        _begin_immediate(session.connection().connection.dbapi_connection)
         try:
             result = work(session)
             session.commit()
@@ -137,6 +146,31 @@ def _write[T](engine: Engine, work: Callable[[Session], T]) -> T:
             session.rollback()
             raise
         return result
+
+
+def _begin_immediate(dbapi_connection: Any) -> None:
+    """Take SQLite's write lock, retrying every few dozen microseconds while another process
+    (the other hypercorn worker) holds it.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10… ms between tries, while a hot-path write
+    holds the lock for well under a millisecond: under two workers' answers, each worker's
+    writes then sat in that sleep with cores idle. So the busy timeout is off for this one
+    statement, and the lock is tried here on a far finer schedule.
+    """
+    delay, deadline = WRITE_RETRY_FIRST, time.monotonic() + WRITE_WAIT_LIMIT
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, WRITE_RETRY_MOST)
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def _one_hop_engine(url: str, async_engine: AsyncEngine) -> Engine | None:
@@ -254,7 +288,7 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 

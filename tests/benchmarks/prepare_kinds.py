@@ -12,7 +12,7 @@ the server without MAIL_SERVER and with RATELIMIT_ENABLED=0), starts one attempt
 quiz each, and writes the tab-separated replay lists loadtest.sh -R reads
 (METHOD PATH COOKIE CSRF BODY): answers_single.tsv, answers_short.tsv, answers_numeric.tsv
 and answers_typed.tsv (both typed kinds; every question once, shuffled across takers) and
-cards.tsv (the bench-card question).
+cards.tsv (the bench-card question; pages.tsv holds the same lines, replayed as full pages).
 """
 
 from __future__ import annotations
@@ -175,6 +175,8 @@ async def takers(base: str, log: Path, out: Path, count: int) -> None:
         random.Random(1).shuffle(lines)  # noqa: S311 - spread writes over attempts, as real takers do
         filename = "cards.tsv" if name == "cards" else f"answers_{name}.tsv"
         (out / filename).write_text("\n".join(lines) + "\n")
+    # The same GETs without HX-Request (side_by_side.sh's replay): the full question page.
+    (out / "pages.tsv").write_text((out / "cards.tsv").read_text())
     print(f"{len(found)} takers -> {out}: " + ", ".join(f"{k} {len(v)}" for k, v in lists.items()))
 
 

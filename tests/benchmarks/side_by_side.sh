@@ -7,9 +7,8 @@
 # shared harness (BENCH, default /work/shared/bench) serves flask-gu4 (the seed's stack) and
 # quart-hc2 (minimal Quart) and drives wrk in interleaved rounds. This checkout runs as the
 # Procfile runs it (production tier, `python -m web.serve --workers 2`, rate limits off) as
-# "app-w2"; BEFORE_CHECKOUT, when given, runs beside it as "before-w2" with plain
-# `hypercorn --workers 2` (what the Procfile said before). Needs PATH with the harness's venv
-# (gunicorn) and wrk. ROUNDS, DUR, WARM and CONNS pass through to bench_rounds.sh.
+# "app-w2"; BEFORE_CHECKOUT, when given, runs beside it the same way as "before-w2". Needs
+# PATH with the harness's venv (gunicorn) and wrk. ROUNDS, DUR, WARM and CONNS pass through to bench_rounds.sh.
 set -euo pipefail
 pristine=$1 lists=$2 out=$3 before=${4:-}
 BENCH=${BENCH:-/work/shared/bench}
@@ -47,8 +46,8 @@ targets() { # NAME PORT: the app's hot paths
 "$BENCH/serve.sh" start flask-gu4 quart-hc2 >&2
 serve app-w2 "$here" 8504 .venv/bin/python -m web.serve --bind 127.0.0.1:8504 --workers 2 \
   --access-logfile - web.asgi:app
-[ -z "$before" ] || serve before-w2 "$before" 8505 .venv/bin/hypercorn --bind 127.0.0.1:8505 \
-  --workers 2 --access-logfile - web.asgi:app
+[ -z "$before" ] || serve before-w2 "$before" 8505 .venv/bin/python -m web.serve \
+  --bind 127.0.0.1:8505 --workers 2 --access-logfile - web.asgi:app
 {
   printf '%s\n' "flask-gu4 POST:/answer" "quart-hc2 POST:/answer" "flask-gu4 /q/7" \
     "quart-hc2 /q/7" "flask-gu4 /page" "quart-hc2 /page"
