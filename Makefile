@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HTMX := web/static/vendor/htmx.min.js
+HX_SSE := web/static/vendor/hx-sse.min.js
+NODE_MODULES := node_modules/.package-lock.json
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
@@ -28,12 +30,19 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP) ## Create .venv and install the app with its dev tools
 
-$(HTMX): package.json package-lock.json
+$(NODE_MODULES): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+
+$(HTMX): $(NODE_MODULES)
 	@mkdir -p $(@D)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
-assets: $(HTMX) ## Install front-end assets from npm (pinned by package-lock.json)
+# htmx 4's SSE extension, from the same package: live games' streams (hx-sse:connect).
+$(HX_SSE): $(NODE_MODULES)
+	@mkdir -p $(@D)
+	cp node_modules/htmx.org/dist/ext/hx-sse.min.js $@
+
+assets: $(HTMX) $(HX_SSE) ## Install front-end assets from npm (pinned by package-lock.json)
 
 chromium: ## Install Debian's Chromium for the browser tests when missing
 	@if [ ! -x $(CHROMIUM) ]; then \

@@ -27,11 +27,14 @@ from web.blueprints import authoring_questions
 from web.blueprints import catalog
 from web.blueprints import dashboard
 from web.blueprints import health
+from web.blueprints import live_host
+from web.blueprints import live_play
 from web.blueprints import main
 from web.blueprints import passwords
 from web.blueprints import quiz_files
 from web.blueprints import quiz_results
 from web.config import load_config
+from web.live import broker as live_broker
 
 BLUEPRINTS = (
     main.blueprint,
@@ -48,6 +51,8 @@ BLUEPRINTS = (
     authoring_preview.blueprint,
     quiz_files.blueprint,
     quiz_results.blueprint,
+    live_host.blueprint,
+    live_play.blueprint,
 )
 
 
@@ -79,6 +84,7 @@ def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | No
     security.init_app(app)
     db.init_app(app)
     auth.init_app(app)
+    live_broker.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -30,6 +30,8 @@ RATE_LIMIT_DEFAULTS = {
     "RATELIMIT_REGISTER": "3 per hour",
     "RATELIMIT_FORGOT": "3 per hour",
     "RATELIMIT_DEFAULT": "300 per minute",
+    # Joining a live game, per address: a code is one of a million, so guessing is slow.
+    "RATELIMIT_JOIN": "20 per minute",
 }
 RATE_LIMIT_PATTERN = re.compile(
     r"\s*(\d+)\s+per\s+(?:(\d+)\s+)?(second|minute|hour|day)s?\s*", re.IGNORECASE
@@ -120,6 +122,10 @@ class BaseConfig:
             # database (0 turns it off), and the file its workers share for revocations.
             "SESSION_CACHE_SECONDS": float(environ.get("SESSION_CACHE_SECONDS") or 30),
             "SESSION_EPOCH_FILE": environ.get("SESSION_EPOCH_FILE") or None,
+            # Live games: open SSE streams per worker, and how often a page without
+            # JavaScript reloads itself (a Refresh header).
+            "LIVE_MAX_STREAMS": int(environ.get("LIVE_MAX_STREAMS") or 500),
+            "LIVE_REFRESH_SECONDS": 3,
         }
 
 

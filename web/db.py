@@ -314,7 +314,13 @@ def get_session() -> AsyncSession:
     return session
 
 
-async def _close_session(_exc: Any) -> None:
+async def close_request_session() -> None:
+    """Close the request's session now, giving its connection back: a response that streams
+    for minutes (a live game's SSE) must not hold one."""
     session: AsyncSession | None = g.pop("db_session", None)
     if session is not None:
         await session.close()
+
+
+async def _close_session(_exc: Any) -> None:
+    await close_request_session()

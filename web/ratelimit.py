@@ -3,7 +3,9 @@ with limits that count only the outcomes they are meant to (counted_limit)."""
 
 from __future__ import annotations
 
+import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
@@ -26,6 +28,7 @@ from quart_rate_limiter.store import MemoryStore
 from quart_rate_limiter.store import RateLimiterStoreABC
 from redis.asyncio import BlockingConnectionPool
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from werkzeug.exceptions import NotFound
 
 COUNTED_LIMIT_ATTRIBUTE = "_hyperquiz_counted_limit"
@@ -60,6 +63,11 @@ def exempt_static_files(app: Quart) -> None:
 
 REDIS_CONNECTIONS = 50  # per worker; more requests than this at once queue for one
 REDIS_WAIT_SECONDS = 5
+REDIS_TIMEOUT_SECONDS = 2.0  # one Redis call; a hung Redis must not hold every request
+REDIS_RETRY_SECONDS = 5.0  # while Redis is down, how often one request tries it again
+# Builtin ConnectionError and TimeoutError are OSErrors; redis-py raises its own or those.
+REDIS_ERRORS = (RedisError, OSError)
+logger = logging.getLogger("hyperquiz.ratelimit")
 
 
 class ExpiringRedisStore(RedisStore):
@@ -67,23 +75,83 @@ class ExpiringRedisStore(RedisStore):
 
     Its pool waits for a free connection: redis-py's default pool raises MaxConnectionsError
     past 100 connections, which made every request past the hundredth of a crowd a 500.
+
+    It fails open: while Redis is unreachable every request would be a 500, so limits are
+    counted in this worker's memory instead (one warning per outage), and one request every
+    REDIS_RETRY_SECONDS tries Redis again; the others never wait on a dead Redis.
     """
+
+    def __init__(self, address: str, **kwargs: Any) -> None:
+        super().__init__(address, **kwargs)
+        self._fallback = MemoryStore()
+        self._retry_at: float | None = None  # set (monotonic) while Redis is down
 
     async def before_serving(self) -> None:
         address, options = self._redis_arguments
+        timeouts = {
+            "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+        }
         pool = BlockingConnectionPool.from_url(
-            address, max_connections=REDIS_CONNECTIONS, timeout=REDIS_WAIT_SECONDS, **options
+            address,
+            max_connections=REDIS_CONNECTIONS,
+            timeout=REDIS_WAIT_SECONDS,
+            **{**timeouts, **options},
         )
         self._redis = Redis.from_pool(pool)
 
+    async def get(self, key: str, default: datetime) -> datetime:
+        if self._redis_worth_trying():
+            try:
+                found = await super().get(key, default)
+            except REDIS_ERRORS as error:
+                self._went_down(error)
+            else:
+                self._came_back()
+                return found
+        return await self._fallback.get(key, default)
+
     async def set(self, key: str, tat: datetime) -> None:
-        ttl = max(math.ceil((tat - datetime.now(UTC)).total_seconds()), 1)
-        await self._redis.set(key, tat.timestamp(), ex=ttl)  # type: ignore[union-attr]
+        if self._redis_worth_trying():
+            ttl = max(math.ceil((tat - datetime.now(UTC)).total_seconds()), 1)
+            try:
+                await self._redis.set(key, tat.timestamp(), ex=ttl)  # type: ignore[union-attr]
+            except REDIS_ERRORS as error:
+                self._went_down(error)
+            else:
+                self._came_back()
+                return
+        await self._fallback.set(key, tat)
 
     async def after_serving(self) -> None:
         if self._redis is not None:
             await self._redis.aclose()
             self._redis = None
+
+    def _redis_worth_trying(self) -> bool:
+        if self._retry_at is None:
+            return True
+        now = time.monotonic()
+        if now < self._retry_at:
+            return False
+        self._retry_at = now + REDIS_RETRY_SECONDS  # this request probes; the rest stay local
+        return True
+
+    def _went_down(self, error: BaseException) -> None:
+        if self._retry_at is None:
+            logger.warning(
+                "Rate limits: Redis is unreachable (%s: %s); counting in this worker's "
+                "memory until it is back",
+                type(error).__name__,
+                error,
+            )
+            self._retry_at = time.monotonic() + REDIS_RETRY_SECONDS
+
+    def _came_back(self) -> None:
+        if self._retry_at is not None:
+            self._retry_at = None
+            self._fallback = MemoryStore()  # Redis counts again; an outage's counts are local
+            logger.info("Rate limits: Redis is reachable again")
 
 
 def counted_limit[V: Callable[..., Any]](setting: str) -> Callable[[V], V]:

@@ -53,6 +53,12 @@ def points(value: float | None) -> str:
     return f"{rounded:.2f}".rstrip("0").rstrip(".")
 
 
+def points_phrase(value: float | None) -> str:
+    """ "1 point", "0.5 points", "3 points": the number as points() writes it, with its unit."""
+    written = points(value)
+    return f"{written} {'point' if written == '1' else 'points'}"
+
+
 def verdict_class(verdict: str) -> str:
     """The CSS class of a verdict ("Partially correct" → "is-partially-correct")."""
     return "is-" + verdict.lower().replace(" ", "-")
@@ -66,6 +72,7 @@ def init_app(app: Quart) -> None:
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["points"] = points
+    app.jinja_env.filters["points_phrase"] = points_phrase
     app.jinja_env.filters["verdict_class"] = verdict_class
     app.jinja_env.filters["rich_inline"] = rich_inline
     app.jinja_env.filters["rich_block"] = rich_block

@@ -45,12 +45,14 @@ EXPLICIT_LIMITS = {
     "passwords.reset_password": [(5, timedelta(minutes=15))],
     "passwords.change_password": [(5, timedelta(minutes=15))],
 }
-# The forms whose limit counts only what it is meant to (a failed log-in, an account made),
-# set from the environment (CONTRACT.md); their values are checked in tests/unit/test_config.
+# The forms whose limit counts only what it is meant to (a failed log-in, an account made, a
+# guessed game code), set from the environment (CONTRACT.md); their values are checked in
+# tests/unit/test_config.
 COUNTED_LIMITS = {
     "auth.login": "RATELIMIT_LOGIN",
     "auth.register": "RATELIMIT_REGISTER",
     "passwords.forgot_password": "RATELIMIT_FORGOT",
+    "live_play.join": "RATELIMIT_JOIN",  # only codes that name no game count
 }
 
 

@@ -107,6 +107,20 @@ class QuestionBody(BaseModel, ABC):
         """What the author wrote for this response (per-answer feedback), if anything."""
         return ""
 
+    def answer_labels(self) -> tuple[str, ...]:
+        """The answers a live game's reveal counts even when nobody gave them (a kind's
+        choices); a typed kind has none, and counts the answers as given."""
+        return ()
+
+    def right_labels(self) -> tuple[str, ...]:
+        """The reveal's answers that are right, as tally() words them (typed answers given
+        with full marks are added to them as they come)."""
+        return (self.solution(),)
+
+    def tally(self, response: Mapping[str, Any]) -> tuple[str, ...]:
+        """The answers one response counts toward in the reveal: its words, once."""
+        return (self.describe(response),)
+
 
 def one_value(form: Form, name: str) -> str:
     """The field's single value, trimmed; a field sent twice is malformed, not two answers."""

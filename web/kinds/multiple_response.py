@@ -87,6 +87,16 @@ class Body(QuestionBody):
     def solution(self) -> str:
         return "; ".join(choice.text for choice in self.right())
 
+    def answer_labels(self) -> tuple[str, ...]:
+        return tuple(choice.text for choice in self.choices)
+
+    def right_labels(self) -> tuple[str, ...]:
+        return tuple(choice.text for choice in self.right())
+
+    def tally(self, response: Mapping[str, Any]) -> tuple[str, ...]:
+        """Each ticked choice counts once: "how many picked each choice"."""
+        return tuple(choice.text for choice in self.chosen(response))
+
     def feedback(self, response: Mapping[str, Any]) -> str:
         return " ".join(choice.feedback for choice in self.chosen(response) if choice.feedback)
 

@@ -82,6 +82,9 @@ class Body(QuestionBody):
         choice = self.choice(response.get("choice")) if response else None
         return choice.text if choice else "not answered"
 
+    def answer_labels(self) -> tuple[str, ...]:
+        return tuple(choice.text for choice in self.choices)
+
     def solution(self) -> str:
         return next(choice.text for choice in self.choices if choice.is_correct)
 

@@ -43,6 +43,9 @@ class Body(QuestionBody):
     def solution(self) -> str:
         return _word(self.answer)
 
+    def answer_labels(self) -> tuple[str, ...]:
+        return (_word(True), _word(False))
+
     def feedback(self, response: Mapping[str, Any]) -> str:
         value = response.get("value")
         if isinstance(value, bool):

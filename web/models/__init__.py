@@ -9,6 +9,10 @@ from web.models.attempt import AttemptNotFoundError
 from web.models.attempt import InvalidResponseError
 from web.models.attempt import UserAnswer
 from web.models.base import utcnow
+from web.models.game import Game
+from web.models.game import GameError
+from web.models.game import GamePhase
+from web.models.game import GamePlayer
 from web.models.quiz import Difficulty
 from web.models.quiz import FeedbackMode
 from web.models.quiz import Question
@@ -32,6 +36,10 @@ __all__ = [
     "Difficulty",
     "EmailToken",
     "FeedbackMode",
+    "Game",
+    "GameError",
+    "GamePhase",
+    "GamePlayer",
     "ImportUpload",
     "InvalidResponseError",
     "LoginThrottle",

@@ -70,20 +70,22 @@ class Attempt(SQLModel, table=True):
         Index("ix_attempts_quiz_finished", "quiz_id", "finished_at"),
         Index("ix_attempts_user_finished", "user_id", "finished_at"),
         # At most one open attempt per user and quiz: a second "Start quiz" resumes instead.
+        # A live game's attempts are the game's, and leave a player's own attempt alone.
         Index(
             "uq_attempts_open",
             "user_id",
             "quiz_id",
             unique=True,
-            sqlite_where=text("finished_at IS NULL"),
-            postgresql_where=text("finished_at IS NULL"),
+            sqlite_where=text("finished_at IS NULL AND game_id IS NULL"),
+            postgresql_where=text("finished_at IS NULL AND game_id IS NULL"),
         ),
         # Ids are never reused, even after the newest rows go: a results link stays theirs.
         {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    # None for a guest's attempt in a live game (guests have no account).
+    user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
     quiz_id: int = Field(foreign_key="quizzes.id", ondelete="CASCADE")
     # The content this attempt is taken, scored and reviewed on, whatever the quiz becomes.
     revision_id: int = Field(foreign_key="quiz_revisions.id", index=True)
@@ -101,17 +103,22 @@ class Attempt(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None)
     # Stored at finish so leaderboards sort by time portably (no date arithmetic in SQL).
     duration_seconds: int | None = Field(default=None)
+    # The live game this attempt was played in, if any (web/models/game.py).
+    game_id: int | None = Field(
+        default=None, foreign_key="games.id", ondelete="SET NULL", index=True
+    )
 
     @classmethod
     def begin(
         cls,
-        user_id: int,
+        user_id: int | None,
         quiz_id: int,
         revision_id: int,
         *,
         question_count: int,
         points_possible: float,
         time_limit_seconds: int | None,
+        game_id: int | None = None,
     ) -> Attempt:
         now = utcnow()
         deadline = now + timedelta(seconds=time_limit_seconds) if time_limit_seconds else None
@@ -124,6 +131,7 @@ class Attempt(SQLModel, table=True):
             shuffle_seed=random.SystemRandom().randrange(2**31),
             started_at=now,
             deadline_at=deadline,
+            game_id=game_id,
         )
 
     @property

@@ -71,6 +71,13 @@ QUIZZES: Table = Quiz.__table__  # type: ignore[attr-defined]
 _StateRows = tuple[Attempt, Quiz, dict[int, Answer]] | None
 
 
+LIVE_GAME = "This attempt belongs to a live game: answer on the game's page."
+
+
+class LiveGameAttemptError(AttemptError):
+    """409: the attempt is being played in a live game."""
+
+
 class NotVerifiedError(AttemptError):
     status = 403
 
@@ -145,6 +152,9 @@ async def _load_state(session: AsyncSession, user_id: int | None, attempt_id: in
     if found is None:
         raise AttemptNotFoundError(NOT_FOUND)
     attempt, quiz, answers = found
+    if attempt.game_id is not None and not attempt.is_finished:
+        # A live game's attempt moves with the game (services/live_play.py), not here.
+        raise LiveGameAttemptError(LIVE_GAME)
     content = await revision_content(session, attempt.revision_id)
     state = AttemptState(attempt, quiz, content, answers)
     if not attempt.is_finished and attempt.is_expired():
@@ -324,8 +334,12 @@ class Started:
 
 
 def _open_at(user_id: int, quiz_id: int) -> SelectOfScalar[Attempt]:
+    """The person's own open attempt (live games' attempts are the games')."""
     return select(Attempt).where(
-        Attempt.user_id == user_id, Attempt.quiz_id == quiz_id, col(Attempt.finished_at).is_(None)
+        Attempt.user_id == user_id,
+        Attempt.quiz_id == quiz_id,
+        col(Attempt.finished_at).is_(None),
+        col(Attempt.game_id).is_(None),
     )
 
 
@@ -378,6 +392,8 @@ async def open_attempt(session: AsyncSession, state: AttemptState) -> Attempt | 
     """Another attempt of this person's at the same quiz, still running: what "Retake quiz"
     would resume. One past its deadline is not offered (starting settles it)."""
     assert state.quiz.id is not None  # noqa: S101 - a persisted quiz
+    if state.attempt.user_id is None:  # a guest's, in a live game
+        return None
     found = (await session.exec(_open_at(state.attempt.user_id, state.quiz.id))).first()
     return None if found is None or found.is_expired() else found
 

@@ -131,7 +131,8 @@ async def search_catalog(
 
 async def leaderboard(session: AsyncSession, quiz_id: int) -> list[LeaderboardEntry]:
     """Each person's best finished attempt: highest percent first (attempts of different
-    revisions may offer different points), then the fastest."""
+    revisions may offer different points), then the fastest. Live games' attempts stay out:
+    the host set their pace."""
     share = _percent()
     ranked = (
         sa_select(  # SQLModel's select stops at four columns
@@ -147,7 +148,11 @@ async def leaderboard(session: AsyncSession, quiz_id: int) -> list[LeaderboardEn
             )
             .label("rank_in_user"),
         )
-        .where(col(Attempt.quiz_id) == quiz_id, col(Attempt.finished_at).is_not(None))
+        .where(
+            col(Attempt.quiz_id) == quiz_id,
+            col(Attempt.finished_at).is_not(None),
+            col(Attempt.game_id).is_(None),
+        )
         .subquery()
     )
     rows = (

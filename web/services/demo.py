@@ -25,6 +25,9 @@ DEMO_ACCOUNTS = (
 )
 
 
+DEMO_AUTHOR = "admin"
+
+
 async def seed(session: AsyncSession) -> str:
     """Idempotent: accounts and quizzes that exist already are left as they are."""
     existing = set(
@@ -49,11 +52,14 @@ async def seed(session: AsyncSession) -> str:
             verified=True,
         )
         created_accounts.append(str(account["username"]))
+    # The admin wrote the demo quizzes: they can edit them and host them live.
+    author_id = (await session.exec(select(User.id).where(User.username == DEMO_AUTHOR))).first()
     summaries = []
     for document in DEMO_DOCUMENTS:
         parsed = parse_quiz_document(json.loads(document.read_text(encoding="utf-8")))
         if parsed.data is None:  # the shipped files are checked by tests; this guards edits
             raise ValueError(f"Demo content in {document.name} is invalid: {parsed.errors}")
-        summaries.append((await import_quizzes(session, parsed.data)).summary())
+        imported = await import_quizzes(session, parsed.data, author_id=author_id)
+        summaries.append(imported.summary())
     accounts = ", ".join(created_accounts) or "none new"
     return f"Demo accounts: {accounts}. {' '.join(summaries)}"

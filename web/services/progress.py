@@ -81,7 +81,11 @@ async def progress(session: AsyncSession, user: User) -> Progress:
         await session.exec(
             select(Attempt, Quiz)
             .join(Quiz, col(Quiz.id) == Attempt.quiz_id)
-            .where(col(Attempt.user_id) == user.id, col(Attempt.finished_at).is_(None))
+            .where(
+                col(Attempt.user_id) == user.id,
+                col(Attempt.finished_at).is_(None),
+                col(Attempt.game_id).is_(None),  # a live game's, which the host finishes
+            )
             .order_by(col(Attempt.started_at).desc())
         )
     ).all()

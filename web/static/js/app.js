@@ -111,25 +111,32 @@
   // attempt's URL, where the server finishes it and shows the results.
   const ANNOUNCE_AT = new Map([[300, "5 minutes left"], [60, "1 minute left"], [30, "30 seconds left"], [10, "10 seconds left"]]);
 
+  // A live game's countdown counts from the seconds the server sent (a phone's clock may be
+  // wrong), speaks through a live region of the page (data-announcer), and goes nowhere at
+  // the end: the game's stream brings the lock.
   function startCountdown(element) {
     if (element.dataset.ticking) return;
     element.dataset.ticking = "true";
-    const deadline = Date.parse(element.dataset.deadline);
+    const deadline = element.dataset.secondsLeft
+      ? Date.now() + Number(element.dataset.secondsLeft) * 1000
+      : Date.parse(element.dataset.deadline);
     const grace = Number(element.dataset.graceMs || 0);
     const value = element.querySelector(".countdown-value");
-    const announcer = element.querySelector("[data-countdown-announcer]");
+    const announcer = element.dataset.announcer
+      ? document.querySelector(element.dataset.announcer)
+      : element.querySelector("[data-countdown-announcer]");
     let last = null;
     const tick = () => {
       if (!element.isConnected) return;
       const left = Math.max(Math.ceil((deadline - Date.now()) / 1000), 0);
       if (left !== last) {
         value.textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
-        if (ANNOUNCE_AT.has(left)) announcer.textContent = ANNOUNCE_AT.get(left);
-        if (left === 0) announcer.textContent = "Time is up";
+        if (announcer && ANNOUNCE_AT.has(left)) announcer.textContent = ANNOUNCE_AT.get(left);
+        if (announcer && left === 0) announcer.textContent = "Time is up";
         last = left;
       }
       if (Date.now() >= deadline + grace) {
-        window.location.assign(element.dataset.expireUrl);
+        if (element.dataset.expireUrl) window.location.assign(element.dataset.expireUrl);
         return;
       }
       window.setTimeout(tick, 250);
@@ -138,7 +145,7 @@
   }
 
   function startCountdowns() {
-    document.querySelectorAll(".countdown[data-deadline]").forEach(startCountdown);
+    document.querySelectorAll(".countdown[data-deadline], .countdown[data-seconds-left]").forEach(startCountdown);
   }
 
   // A form that takes a while (a large file to upload and read) says so in its status line,
@@ -150,6 +157,10 @@
     if (status) status.textContent = form.dataset.busy;
     window.setTimeout(() => form.querySelectorAll("button[type=submit]").forEach((button) => { button.disabled = true; }), 0);
   });
+
+  // This browser runs scripts: a live game's page follows its stream instead of reloading
+  // itself (the server sends no Refresh header to it).
+  document.cookie = "hyperquiz_js=1; path=/; SameSite=Lax";
 
   document.addEventListener("DOMContentLoaded", () => {
     revealHints();
