@@ -14,7 +14,7 @@ PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install assets chromium migrate seed run lint fmt unit e2e test test-postgres bench loadtest lock clean
+.PHONY: help install assets chromium migrate seed run lint fmt unit e2e test test-postgres bench loadtest loadtest-live lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -92,6 +92,11 @@ DURATION ?= 60
 BACKEND ?= both
 loadtest: install assets ## $(TAKERS) takers for $(DURATION) s, production tier: SQLite 1 worker, PostgreSQL+Redis 2 (BACKEND=sqlite|postgres|both)
 	env -u APP_ENV $(BIN)/python -m tests.load.run --backend $(BACKEND) --takers $(TAKERS) --duration $(DURATION)
+
+PLAYERS ?= 200
+QUESTIONS ?= 3
+loadtest-live: install assets ## One live game, $(PLAYERS) players: SQLite 1 worker; PostgreSQL+Redis 2 instances x 2 workers (BACKEND=sqlite|postgres|both)
+	env -u APP_ENV $(BIN)/python -m tests.load.live --backend $(BACKEND) --players $(PLAYERS) --questions $(QUESTIONS)
 
 lock: ## Re-pin every Python dependency into requirements.lock
 	rm -rf .lock-venv && "$$(.ci/find-python)" -m venv .lock-venv

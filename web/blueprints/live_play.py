@@ -12,11 +12,13 @@ from quart import Response
 from quart import render_template
 from quart import request
 from quart import url_for
+from sqlalchemy.orm.attributes import set_committed_value
 
 from web.auth import current_account
 from web.db import get_session
 from web.forms import small_int
 from web.forms.live import parse_join
+from web.htmx import fragment
 from web.htmx import is_htmx
 from web.htmx import page_or_fragment
 from web.htmx import redirect_to
@@ -35,6 +37,7 @@ from web.services.live_play import Seat
 from web.services.live_play import SeatNotFoundError
 from web.services.live_view import Snapshot
 from web.services.live_view import load_snapshot
+from web.services.live_view import seat_snapshot
 
 blueprint = pages.live_blueprint("live_play", __name__)
 SEAT_SECONDS = 12 * 60 * 60
@@ -184,10 +187,17 @@ async def answer(code: str) -> Response:
     seat = await _seat(code)
     form = await request.form
     index = small_int(form.get("question", ""), 3) or 0
+    session = get_session()
     try:
-        await live_play.answer(get_session(), get_broker(), seat, index, form)
+        answered = await live_play.answer(session, get_broker(), seat, index, form)
     except InvalidResponseError as error:
         return await _stage(seat, status=422, error=error.message, values=form)
-    if is_htmx():
+    if not is_htmx():
+        return redirect_to(url_for("live_play.play", code=code))
+    moved = answered.duplicate or seat.game.phase != GamePhase.QUESTION  # another's lock
+    if moved or answered.locked:  # the game moved on: read it all
         return await _stage(seat)
-    return redirect_to(url_for("live_play.play", code=code))
+    # "Answer received": what the seat shows until the lock, from what is known already.
+    set_committed_value(seat.player, "answered_index", index)
+    snapshot = await seat_snapshot(session, seat.game, seat.player)
+    return await fragment("game_player", snapshot=snapshot, player_id=seat.player.id)

@@ -36,6 +36,7 @@ from web.services.live_view import SnapshotCache
 HEARTBEAT_SECONDS = 15.0
 POLL_SECONDS = 2.0
 POLL_SECONDS_DEGRADED = 1.0
+COUNTS_EVERY_SECONDS = 0.5  # the host's "12 of 30 answered", during a rush of answers
 FULL = "This server is at its limit of live connections. Reload the page in a moment."
 # Sent once a game has ended: the pages' hx-sse:close names it, so the browser stops
 # reconnecting (hx-sse reconnects to a stream that simply ends, forever).
@@ -123,6 +124,9 @@ async def game_events(
                 if any(listener.closed for listener in listeners):
                     return  # the server is stopping: the client reconnects elsewhere
                 due = snapshot.game.is_due_to_lock()
+                stale = woke is not None and shown is not None and woke <= shown
+                if stale and not (every_wake or due):
+                    continue  # a late notification of a state already sent: never go back
                 if woke is None and not due:
                     seq = await pool.current_seq(database, game_id, _poll_every(broker))
                     if seq is None:
@@ -133,6 +137,10 @@ async def game_events(
                             last_sent = time.monotonic()
                         continue
                     woke = seq
+                if every_wake and woke == shown and not due:
+                    # Only counts moved (joins, answers): at most one render per interval
+                    # however fast they come; the notifications meanwhile coalesce.
+                    await asyncio.sleep(last_sent + COUNTS_EVERY_SECONDS - time.monotonic())
                 async with database.sessionmaker() as session:
                     if due:
                         await live_games.lock_if_due(session, broker, game_id)

@@ -185,7 +185,7 @@ def _insert_ignoring_duplicates(dialect: str) -> Insert:
 _INSERT_ANSWER: dict[str, Insert] = {}
 
 
-def _insert_answer(dialect: str) -> Insert:
+def insert_answer(dialect: str) -> Insert:
     statement = _INSERT_ANSWER.get(dialect)
     if statement is None:
         statement = _INSERT_ANSWER[dialect] = _insert_ignoring_duplicates(dialect)
@@ -254,7 +254,7 @@ def _store_answer(
 
     def work(session: Session) -> tuple[object, ...] | None:
         connection = session.connection()
-        inserted = connection.execute(_insert_answer(connection.dialect.name), values)
+        inserted = connection.execute(insert_answer(connection.dialect.name), values)
         if inserted.rowcount == 0:
             return None
         counted = connection.execute(COUNTING, counts).first()

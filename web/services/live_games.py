@@ -227,6 +227,24 @@ async def lock_if_due(session: AsyncSession, broker: Broker, game_id: int) -> bo
     return True
 
 
+async def lock_when_all_answered(
+    session: AsyncSession, broker: Broker, game_id: int, index: int
+) -> bool:
+    """Lock question `index` if nobody is left to answer it: what the last answer in does.
+    Answers run side by side (services/live_play.py), so this checks again under the lock."""
+    locked = False
+
+    async def step(session: AsyncSession, game: Game, _now: datetime) -> None:
+        nonlocal locked
+        open_now = game.phase == GamePhase.QUESTION and game.question_index == index
+        if open_now and not await anyone_waiting(session, game):
+            lock_question(game)
+            locked = True
+
+    await _step(session, broker, game_id, step)
+    return locked
+
+
 async def next_question(session: AsyncSession, broker: Broker, game_id: int) -> Game:
     async def step(_session: AsyncSession, game: Game, now: datetime) -> None:
         if game.phase == GamePhase.QUESTION:

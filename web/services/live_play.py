@@ -9,13 +9,23 @@ the check and the store.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import Table
+from sqlalchemy import bindparam
+from sqlalchemy import select as select_core
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from sqlmodel import col
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from web.db import detached
+from web.db import release
+from web.db import run_in_one_hop
 from web.db import writing
 from web.forms.live import JoinRequest
 from web.kinds import Form
@@ -25,7 +35,6 @@ from web.models import Game
 from web.models import GamePhase
 from web.models import GamePlayer
 from web.models import User
-from web.models import UserAnswer
 from web.models import utcnow
 from web.models.game import GameError
 from web.models.game import GameNotFoundError
@@ -34,13 +43,14 @@ from web.security import hash_token
 from web.security import new_url_token
 from web.services.attempt_state import CORRECT
 from web.services.attempt_state import Answer
+from web.services.attempts import ANSWERS
+from web.services.attempts import ATTEMPTS
 from web.services.attempts import grade
+from web.services.attempts import insert_answer
+from web.services.content import QuestionView
 from web.services.content import revision_content
-from web.services.live_games import anyone_waiting
-from web.services.live_games import game_topic
 from web.services.live_games import host_topic
-from web.services.live_games import lock_question
-from web.services.live_games import locked_game
+from web.services.live_games import lock_when_all_answered
 from web.services.live_view import NOT_FOUND
 
 LOCKED = "Answers for this question are locked."
@@ -150,86 +160,150 @@ async def seat_of(session: AsyncSession, code: str, token: str) -> Seat:
 
 @dataclass(frozen=True)
 class Answered:
+    """The stored answer; `duplicate` when it was stored before (a retry, a second tab);
+    `locked` when it was the last one the room waited for."""
+
     answer: Answer
     verdict: str
     duplicate: bool
+    locked: bool = False
+
+
+GAMES: Table = Game.__table__  # type: ignore[attr-defined]
+SEATS: Table = GamePlayer.__table__  # type: ignore[attr-defined]
+GAME_COLUMNS = [(column.key, column) for column in GAMES.columns]
+# Built once (composing a statement costs about as much as running it). The game's row is
+# held FOR SHARE: answers do not wait for each other, and the host's lock (FOR UPDATE)
+# waits for the answers already under way, so one sent before the lock counts; SQLite
+# ignores it, its one writer orders everything.
+GAME_FOR_ANSWER = (
+    select_core(*(column for _key, column in GAME_COLUMNS))
+    .where(GAMES.c.id == bindparam("game_id"))
+    .with_for_update(read=True)
+)
+SEAT_FOR_ANSWER = select_core(SEATS.c.answered_index, SEATS.c.removed_at).where(
+    SEATS.c.id == bindparam("player_id")
+)
+STORED_ANSWER = select_core(ANSWERS.c.response, ANSWERS.c.points).where(
+    ANSWERS.c.attempt_id == bindparam("attempt_id"),
+    ANSWERS.c.question_id == bindparam("question_id"),
+)
+COUNT_ON_ATTEMPT = (
+    update(ATTEMPTS)
+    .where(ATTEMPTS.c.id == bindparam("attempt_id"))
+    .values(
+        answered_count=ATTEMPTS.c.answered_count + 1,
+        points_awarded=ATTEMPTS.c.points_awarded + bindparam("add_points"),
+        points_answered=ATTEMPTS.c.points_answered + bindparam("add_possible"),
+    )
+)
+COUNT_ON_SEAT = (
+    update(SEATS)
+    .where(SEATS.c.id == bindparam("player_id"))
+    .values(
+        points=SEATS.c.points + bindparam("add_points"),
+        bonus=SEATS.c.bonus + bindparam("add_bonus"),
+        correct_count=SEATS.c.correct_count + bindparam("add_correct"),
+        answered_index=bindparam("index"),
+    )
+)
+SOMEONE_WAITING = (
+    select_core(SEATS.c.id)
+    .where(
+        SEATS.c.game_id == bindparam("game_id"),
+        SEATS.c.removed_at.is_(None),
+        SEATS.c.answered_index < bindparam("index"),
+    )
+    .limit(1)
+)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    response: dict[str, Any]
+    points: float
+    inserted: bool
+    waiting: bool
+
+
+def _store(
+    seat: Seat, question: QuestionView, index: int, graded: Answer
+) -> Callable[[Session], _Stored]:
+    """The answer's whole write, as Core statements in one unit (one thread hop on SQLite):
+    check the game and the seat, insert the answer unless one is there, count it on the
+    attempt and the seat, and say whether anyone is still to answer."""
+    ids = {"game_id": seat.game.id, "player_id": seat.player.id}
+    keys = {"attempt_id": seat.player.attempt_id, "question_id": question.id}
+
+    def work(session: Session) -> _Stored:
+        connection, now = session.connection(), utcnow()
+        row = connection.execute(GAME_FOR_ANSWER, ids).first()
+        if row is None:
+            raise GameNotFoundError(NOT_FOUND)
+        game = detached(Game, {key: row[i] for i, (key, _c) in enumerate(GAME_COLUMNS)})
+        answered, removed = connection.execute(SEAT_FOR_ANSWER, ids).one()
+        if removed is not None:
+            raise GameError(GONE)
+        if answered < index:  # not yet: the game must still take it
+            if game.question_index != index or game.phase != GamePhase.QUESTION:
+                raise GameError(LOCKED)
+            if game.is_paused:
+                raise GameError(PAUSED)
+            if not game.accepts_answers(now):
+                raise GameError(LOCKED)
+            values = {**keys, "response": graded.response, "points": graded.points}
+            inserted = connection.execute(
+                insert_answer(connection.dialect.name), {**values, "answered_at": now}
+            )
+            if inserted.rowcount:
+                fraction = graded.points / question.points if question.points else 0.0
+                counts = {
+                    **ids,
+                    **keys,
+                    "add_points": graded.points,
+                    "add_possible": question.points,
+                    "add_bonus": game.speed_bonus_for(question.points, fraction, now),
+                    "add_correct": int(graded.verdict(question) == CORRECT),
+                    "index": index,
+                }
+                connection.execute(COUNT_ON_ATTEMPT, counts)
+                connection.execute(COUNT_ON_SEAT, counts)
+                waiting = connection.execute(SOMEONE_WAITING, {**ids, "index": index}).first()
+                return _Stored(graded.response, graded.points, True, waiting is not None)
+        stored = connection.execute(STORED_ANSWER, keys).first()
+        if stored is None:  # answered_index moved on, yet no answer: the seat skipped none
+            raise GameError(LOCKED)
+        return _Stored(dict(stored[0]), stored[1], False, True)
+
+    return work
 
 
 async def answer(
     session: AsyncSession, broker: Broker, seat: Seat, question_index: int, form: Form
 ) -> Answered:
     """Store the seat's answer to the open question, once; the last one in locks it."""
-    game, player = seat.game, seat.player
-    game_id, player_id, attempt_id = game.id, player.id, player.attempt_id
+    game_id = seat.game.id
     assert game_id is not None  # noqa: S101 - a persisted game
-    assert player_id is not None  # noqa: S101 - a persisted seat
-    assert attempt_id is not None  # noqa: S101 - every seat has its attempt
-    content = await revision_content(session, game.revision_id)
+    content = await revision_content(session, seat.game.revision_id)
     if not 0 < question_index <= len(content.questions):
         raise GameError(LOCKED)
     question = content.questions[question_index - 1]
     graded = grade(question, form)  # a form that is no answer is a 422, nothing stored
-    locked_now = False
-    async with writing(session):
-        game = await locked_game(session, game_id)
-        player = await _fresh_player(session, player_id)
-        if player.removed_at is not None:
-            raise GameError(GONE)
-        if player.answered_index >= question_index:
-            stored = await _stored(session, player, question.id)
-            return Answered(stored, stored.verdict(question), duplicate=True)
-        now = utcnow()
-        if game.question_index != question_index or game.phase != GamePhase.QUESTION:
-            raise GameError(LOCKED)
-        if game.is_paused:
-            raise GameError(PAUSED)
-        if not game.accepts_answers(now):
-            raise GameError(LOCKED)
-        fraction = graded.points / question.points if question.points else 0.0
-        session.add(
-            UserAnswer(
-                attempt_id=attempt_id,
-                question_id=question.id,
-                response=graded.response,
-                points=graded.points,
-                answered_at=now,
-            )
-        )
-        attempt = await session.get(Attempt, attempt_id)
-        if attempt is not None:
-            attempt.answered_count += 1
-            attempt.points_awarded = round(attempt.points_awarded + graded.points, 7)
-            attempt.points_answered = round(attempt.points_answered + question.points, 7)
-            session.add(attempt)
-        player.points = round(player.points + graded.points, 7)
-        player.bonus = round(player.bonus + game.speed_bonus_for(question.points, fraction, now), 7)
-        player.correct_count += graded.verdict(question) == CORRECT
-        player.answered_index = question_index
-        session.add(player)
-        await session.flush()
-        if not await anyone_waiting(session, game):
-            lock_question(game)
-            session.add(game)
-            locked_now = True
-    if locked_now:
-        await broker.publish(game_topic(game_id), game.seq)
-    await broker.publish(host_topic(game_id), game.seq)
-    return Answered(graded, graded.verdict(question), duplicate=False)
-
-
-async def _fresh_player(session: AsyncSession, player_id: int) -> GamePlayer:
-    player = await session.get(GamePlayer, player_id, populate_existing=True)
-    if player is None:
-        raise SeatNotFoundError(GONE)
-    return player
-
-
-async def _stored(session: AsyncSession, player: GamePlayer, question_id: int) -> Answer:
-    row = (
-        await session.exec(
-            select(UserAnswer).where(
-                UserAnswer.attempt_id == player.attempt_id, UserAnswer.question_id == question_id
-            )
-        )
-    ).first()
-    return Answer(row.response, row.points) if row else Answer({}, 0.0)
+    stored = await run_in_one_hop(
+        session, _store(seat, question, question_index, graded), write=True
+    )
+    answer = Answer(stored.response, stored.points)
+    if not stored.inserted:
+        return Answered(answer, answer.verdict(question), duplicate=True)
+    await broker.publish(host_topic(game_id), seat.game.seq)
+    waiting = stored.waiting
+    if waiting and not session.info["database"].is_sqlite:
+        # Answers commit side by side on PostgreSQL: each saw the others still waiting, so
+        # the last ones look again now that theirs are in (SQLite wrote them one by one).
+        ids = {"game_id": game_id, "index": question_index}
+        waiting = (await session.execute(SOMEONE_WAITING, ids)).first() is not None
+        await release(session)
+    locked = not waiting and await lock_when_all_answered(
+        session, broker, game_id, question_index
+    )
+    return Answered(answer, answer.verdict(question), duplicate=False, locked=locked)

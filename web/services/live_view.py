@@ -157,9 +157,10 @@ async def load_snapshot(session: AsyncSession, game_id: int) -> Snapshot:
     content = await revision_content(session, game.revision_id)
     players = (
         await session.exec(
-            select(GamePlayer).where(
-                GamePlayer.game_id == game.id, col(GamePlayer.removed_at).is_(None)
-            )
+            select(GamePlayer)
+            .where(GamePlayer.game_id == game.id, col(GamePlayer.removed_at).is_(None))
+            # Answers are written in a unit of their own: never the request's stale copies.
+            .execution_options(populate_existing=True)
         )
     ).all()
     quiz = await session.get(Quiz, game.quiz_id)
@@ -181,6 +182,13 @@ async def load_snapshot(session: AsyncSession, game_id: int) -> Snapshot:
         if game.phase == GamePhase.REVEAL:
             snapshot.tally = tally(question, list(snapshot.answers.values()))
     return snapshot
+
+
+async def seat_snapshot(session: AsyncSession, game: Game, player: GamePlayer) -> Snapshot:
+    """The game as one seat sees it while a question is open: no other seat is shown then,
+    so an answer's own response reads nothing more (200 answers, not 200 x 200 seats)."""
+    content = await revision_content(session, game.revision_id)
+    return Snapshot(game, content, [Standing(player, 1)])
 
 
 class SnapshotCache:
