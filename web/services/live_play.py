@@ -301,7 +301,8 @@ async def answer(
         # Answers commit side by side on PostgreSQL: each saw the others still waiting, so
         # the last ones look again now that theirs are in (SQLite wrote them one by one).
         ids = {"game_id": game_id, "index": question_index}
-        waiting = (await session.execute(SOMEONE_WAITING, ids)).first() is not None
+        connection = await session.connection()
+        waiting = (await connection.execute(SOMEONE_WAITING, ids)).first() is not None
         await release(session)
     locked = not waiting and await lock_when_all_answered(
         session, broker, game_id, question_index
