@@ -28,7 +28,11 @@ DEAD_REDIS = "redis://127.0.0.1:6390/0"  # nothing listens there
 
 
 def warnings_from(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "hyperquiz.ratelimit" and r.levelno == logging.WARNING]
+    return [
+        r
+        for r in caplog.records
+        if r.name == "hyperquiz.ratelimit" and r.levelno == logging.WARNING
+    ]
 
 
 @pytest.fixture

@@ -131,7 +131,9 @@ async def game_events(
                     seq = await pool.current_seq(database, game_id, _poll_every(broker))
                     if seq is None:
                         return
-                    if seq == shown:
+                    # <=: the worker's shared poll may have read just before a commit this
+                    # stream has since been told of; never send an older state again.
+                    if shown is not None and seq <= shown:
                         if time.monotonic() - last_sent >= HEARTBEAT_SECONDS:
                             yield b": heartbeat\n\n"
                             last_sent = time.monotonic()

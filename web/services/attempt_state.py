@@ -6,6 +6,9 @@ components alike; nothing here touches the database.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -25,11 +28,43 @@ CORRECT, INCORRECT, PARTIAL = "Correct", "Incorrect", "Partially correct"
 POINTS_EPSILON = 1e-6  # points are rounded to 7 places; sums of them may be off by less
 
 
+class StoredResponse(Mapping[str, Any]):
+    """A stored response as read from the database, decoded from its JSON on first use.
+
+    An answer reads every answer of its attempt so far (which questions are done, and
+    whether this one was) but looks inside one: decoding the 50 others of a 100-question
+    quiz each time cost about 0.2 ms per answer.
+    """
+
+    __slots__ = ("_raw", "_value")
+
+    def __init__(self, raw: str) -> None:
+        self._raw = raw
+        self._value: dict[str, Any] | None = None
+
+    def _decoded(self) -> dict[str, Any]:
+        if self._value is None:
+            self._value = json.loads(self._raw)
+        return self._value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._decoded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def __repr__(self) -> str:
+        return f"StoredResponse({self._raw!r})"
+
+
 @dataclass(frozen=True)
 class Answer:
     """A stored answer: the response as its kind parsed it, and the points it earned then."""
 
-    response: dict[str, Any]
+    response: Mapping[str, Any]
     points: float
 
     def verdict(self, question: QuestionView) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlalchemy import Insert
 from sqlalchemy import Table
+from sqlalchemy import Text
 from sqlalchemy import Update
 from sqlalchemy import bindparam
 from sqlalchemy import case
@@ -22,6 +23,7 @@ from sqlalchemy import insert
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import or_
 from sqlalchemy import select as select_core
+from sqlalchemy import type_coerce
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -52,6 +54,7 @@ from web.models.attempt import DEADLINE_GRACE
 from web.models.attempt import FINISHED
 from web.services.attempt_state import Answer
 from web.services.attempt_state import AttemptState
+from web.services.attempt_state import StoredResponse
 from web.services.content import QuestionView
 from web.services.content import revision_content
 
@@ -117,9 +120,10 @@ ATTEMPT_WITH_QUIZ = (
     .select_from(ATTEMPTS.join(QUIZZES, QUIZZES.c.id == ATTEMPTS.c.quiz_id))
     .where(ATTEMPTS.c.id == bindparam("attempt_id"))
 )
-ANSWERS_SO_FAR = select_core(ANSWERS.c.question_id, ANSWERS.c.response, ANSWERS.c.points).where(
-    ANSWERS.c.attempt_id == bindparam("attempt_id")
-)
+# The responses as their JSON text (StoredResponse decodes the one looked at).
+ANSWERS_SO_FAR = select_core(
+    ANSWERS.c.question_id, type_coerce(ANSWERS.c.response, Text), ANSWERS.c.points
+).where(ANSWERS.c.attempt_id == bindparam("attempt_id"))
 
 
 def _read_state(user_id: int | None, attempt_id: int) -> Callable[[Session], _StateRows]:
@@ -142,7 +146,7 @@ def _read_state(user_id: int | None, attempt_id: int) -> Callable[[Session], _St
         quiz = detached(
             Quiz, {key: row[split + i] for i, (key, _column) in enumerate(QUIZ_COLUMNS)}
         )
-        return attempt, quiz, {q: Answer(dict(r), p) for q, r, p in answers}
+        return attempt, quiz, {q: Answer(StoredResponse(r), p) for q, r, p in answers}
 
     return work
 

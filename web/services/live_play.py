@@ -10,6 +10,7 @@ the check and the store.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -220,7 +221,7 @@ SOMEONE_WAITING = (
 
 @dataclass(frozen=True)
 class _Stored:
-    response: dict[str, Any]
+    response: Mapping[str, Any]
     points: float
     inserted: bool
     waiting: bool
@@ -304,7 +305,5 @@ async def answer(
         connection = await session.connection()
         waiting = (await connection.execute(SOMEONE_WAITING, ids)).first() is not None
         await release(session)
-    locked = not waiting and await lock_when_all_answered(
-        session, broker, game_id, question_index
-    )
+    locked = not waiting and await lock_when_all_answered(session, broker, game_id, question_index)
     return Answered(answer, answer.verdict(question), duplicate=False, locked=locked)
