@@ -19,11 +19,11 @@ from sqlalchemy import Text
 from sqlalchemy import Update
 from sqlalchemy import bindparam
 from sqlalchemy import case
+from sqlalchemy import cast
 from sqlalchemy import insert
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import or_
 from sqlalchemy import select as select_core
-from sqlalchemy import type_coerce
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -120,9 +120,11 @@ ATTEMPT_WITH_QUIZ = (
     .select_from(ATTEMPTS.join(QUIZZES, QUIZZES.c.id == ATTEMPTS.c.quiz_id))
     .where(ATTEMPTS.c.id == bindparam("attempt_id"))
 )
-# The responses as their JSON text (StoredResponse decodes the one looked at).
+# The responses as their JSON text (StoredResponse decodes the one looked at). A CAST in
+# SQL, not type_coerce: asyncpg decodes a json column itself, whatever type SQLAlchemy
+# was told, so only the database can hand it over as text.
 ANSWERS_SO_FAR = select_core(
-    ANSWERS.c.question_id, type_coerce(ANSWERS.c.response, Text), ANSWERS.c.points
+    ANSWERS.c.question_id, cast(ANSWERS.c.response, Text), ANSWERS.c.points
 ).where(ANSWERS.c.attempt_id == bindparam("attempt_id"))
 
 
