@@ -6,7 +6,10 @@ import logging
 from pathlib import Path
 
 import pytest
+from jinja2 import meta
+from jinja2 import nodes
 from quart import Blueprint
+from quart import Quart
 from quart.testing import QuartClient
 
 from tests.conftest import csrf_token
@@ -153,6 +156,24 @@ def test_every_component_documents_its_parameters() -> None:
         assert "Swap target" in header, f"{component.name}: header must name its swap target"
         assert "Focus" in header, f"{component.name}: header must say where focus lands"
         assert f"{{% macro {name}(" in text, f"{component.name} must define the macro {name}"
+
+
+def test_components_read_only_their_parameters_and_the_globals(app: Quart) -> None:
+    """A fragment is rendered from the component's module built once, without the request's
+    context (web/htmx.py), so a component that read a context variable (`viewer`, `htmx`)
+    would render it as nothing in a swap and fine in its page: each may use only its macros'
+    parameters, names it sets or imports, and the environment's globals."""
+    env = app.jinja_env
+    assert env.loader is not None
+    folder = Path(__file__).resolve().parents[2].joinpath("components")
+    components = sorted(folder.rglob("*.html"))
+    assert components
+    for component in components:
+        name = "components/" + component.relative_to(folder).as_posix()
+        tree = env.parse(env.loader.get_source(env, name)[0])
+        own = {node.name for node in tree.find_all(nodes.Name) if node.ctx == "store"}
+        foreign = meta.find_undeclared_variables(tree) - own - set(env.globals)
+        assert not foreign, f"{name} reads {sorted(foreign)} from the template context"
 
 
 def test_every_kind_has_one_component_with_card_feedback_and_review() -> None:
