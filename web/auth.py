@@ -38,6 +38,7 @@ from quart_auth import Unauthorized
 from quart_auth import current_user
 from sqlalchemy import bindparam
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlmodel import col
 from sqlmodel import select
@@ -172,7 +173,16 @@ class SessionCache:
 
 
 def default_epoch_file(database_url: str) -> Path:
-    """One file per database on this host: every worker serving it derives the same name."""
+    """One file per database on this host: every worker serving it derives the same name.
+
+    A SQLite database keeps it beside its file, where every process that can open the
+    database can reach it (a service's private /tmp is not shared) and it goes with it; any
+    other database gets one in the temporary directory, named by the URL's digest.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        database = Path(url.database)
+        return database.with_name(f"{database.name}.session-epoch")
     digest = hashlib.sha256(database_url.encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"hyperquiz-session-epoch-{digest}"
 

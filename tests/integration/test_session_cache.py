@@ -4,6 +4,7 @@ other on its very next request (the bound the module claims), and the cache real
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from tests.integration.accounts_helpers import post_form
 from tests.integration.accounts_helpers import running_app
 from tests.integration.accounts_helpers import signed_in
 from tests.integration.quiz_helpers import StatementCounter
+from web.auth import default_epoch_file
 
 NEW_PASSWORD = "Another9pass"
 
@@ -134,3 +136,27 @@ async def test_a_cached_account_can_still_be_changed(workers: tuple[Quart, Quart
     assert response.status_code == 303
     again = await signed_in(first, "ada", NEW_PASSWORD)
     assert await dashboard(again) == 200
+
+
+@pytest.mark.parametrize(
+    ("database_url", "expected"),
+    [
+        ("sqlite+aiosqlite:////srv/quiz/app.db", Path("/srv/quiz/app.db.session-epoch")),
+        ("sqlite+aiosqlite:///instance/app.db", Path("instance/app.db.session-epoch")),
+    ],
+)
+def test_a_sqlite_databases_epoch_file_sits_beside_it(database_url: str, expected: Path) -> None:
+    """Every process that opens the file can reach it (a service's private /tmp is not
+    shared), and a test's database takes its epoch file away with its folder."""
+    assert default_epoch_file(database_url) == expected
+
+
+@pytest.mark.parametrize(
+    "database_url",
+    ["postgresql+asyncpg://postgres@127.0.0.1:5432/quiz", "sqlite+aiosqlite:///:memory:"],
+)
+def test_other_databases_get_one_epoch_file_per_url_in_the_temp_folder(database_url: str) -> None:
+    path = default_epoch_file(database_url)
+    assert path.parent == Path(tempfile.gettempdir())
+    assert path == default_epoch_file(database_url)
+    assert path != default_epoch_file(database_url + "2")
