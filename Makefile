@@ -14,7 +14,7 @@ PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install assets chromium migrate seed run lint fmt unit e2e test test-postgres bench loadtest loadtest-live lock clean
+.PHONY: help install assets chromium migrate seed run lint fmt unit e2e test test-postgres bench bench-side-by-side loadtest loadtest-live lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -86,6 +86,23 @@ test-postgres: install assets chromium ## Unit, integration and e2e on PostgreSQ
 bench: install assets ## Print what the hot requests cost (SQLite; PostgreSQL with TEST_DATABASE_URL) and reading 5,000 GIFT questions
 	APP_ENV=testing $(BIN)/python -m tests.benchmarks.bench_requests
 	APP_ENV=testing $(BIN)/python -m tests.benchmarks.bench_gift
+
+# The hot paths side by side with the seed's stack and the minimal Quart app, one run
+# (tests/benchmarks/side_by_side.sh). BENCH is the shared harness (reference servers, wrk rounds).
+BENCH ?= $(abspath ../shared/bench)
+BENCH_VENV := .bench-venv
+BENCH_OUT ?= bench-out
+$(BENCH_VENV)/.installed-stamp: $(BENCH)/requirements.txt
+	rm -rf $(BENCH_VENV) && "$$(.ci/find-python)" -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r $(BENCH)/requirements.txt
+	@touch $@
+
+bench-side-by-side: install assets $(BENCH_VENV)/.installed-stamp ## Answers, cards and pages beside the seed's stack, 2 workers, one run (into BENCH_OUT)
+	@command -v wrk > /dev/null || { sudo_cmd=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo_cmd apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo_cmd apt-get install -y -q wrk; }
+	PYTHON=$(BENCH_VENV)/bin/python tests/benchmarks/prepare_side_by_side.sh $(BENCH_OUT)/prepared
+	rm -rf $(BENCH_OUT)/run && PATH=$(abspath $(BENCH_VENV))/bin:$$PATH BENCH=$(BENCH) \
+		tests/benchmarks/side_by_side.sh $(BENCH_OUT)/prepared/pristine.db $(BENCH_OUT)/prepared/lists $(BENCH_OUT)/run
 
 TAKERS ?= 200
 DURATION ?= 60

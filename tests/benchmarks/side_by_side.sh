@@ -10,10 +10,10 @@
 # "app-w2"; BEFORE_CHECKOUT, when given, runs beside it the same way as "before-w2". Needs
 # PATH with the harness's venv (gunicorn) and wrk. ROUNDS, DUR, WARM and CONNS pass through to bench_rounds.sh.
 set -euo pipefail
-pristine=$1 lists=$2 out=$3 before=${4:-}
+# Absolute paths: the reference servers and the app servers run from other directories.
+pristine=$(realpath "$1") lists=$(realpath "$2") out=$(mkdir -p "$3" && realpath "$3") before=${4:-}
 BENCH=${BENCH:-/work/shared/bench}
 here=$(cd "$(dirname "$0")/../.." && pwd)
-mkdir -p "$out"
 export ANCHOR_RUN_DIR=$out/anchors
 
 serve() { # NAME CHECKOUT PORT COMMAND...: one app server on its own copy of the database
@@ -60,8 +60,11 @@ for name in app-w2 before-w2; do [ -f "$out/$name.pid" ] && kill -TERM "$(cat "$
 "$BENCH/serve.sh" stop flask-gu4 quart-hc2 >&2
 for ref in 0 2 4; do python "$BENCH/ratios.py" "$out/targets.txt" "$out/results.txt" $ref; done \
   | tee "$out/ratios.txt"
+# A server that answered errors measured nothing: say so, and fail, rather than print ratios.
+awk '$1 ~ /^r[0-9]/ && $11 > 0 { print "non-2xx responses, figures invalid: " $0; bad = 1 }
+  END { exit bad }' "$out/results.txt" >&2 || status=1
 for name in app-w2 before-w2; do
   [ -f "$out/$name.log" ] && echo "$name statuses: $(grep -o '1.1" [0-9]*' "$out/$name.log" \
     | sort | uniq -c | tr -s ' \n' ' ')"
 done
-true
+exit "${status:-0}"
