@@ -60,7 +60,7 @@ for name in app-w2 before-w2; do [ -f "$out/$name.pid" ] && kill -TERM "$(cat "$
 "$BENCH/serve.sh" stop flask-gu4 quart-hc2 >&2
 for ref in 0 2 4; do python "$BENCH/ratios.py" "$out/targets.txt" "$out/results.txt" $ref; done \
   | tee "$out/ratios.txt"
-# A server that answered errors measured nothing: say so, and fail, rather than print ratios.
+# A server that answered errors measured nothing: the ratios above are void, so say so and fail.
 awk '$1 ~ /^r[0-9]/ && $11 > 0 { print "non-2xx responses, figures invalid: " $0; bad = 1 }
   END { exit bad }' "$out/results.txt" >&2 || status=1
 for name in app-w2 before-w2; do
